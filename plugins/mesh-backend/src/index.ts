@@ -1,0 +1,1 @@
+export { meshPlugin as default } from './plugin';

@@ -1,0 +1,8 @@
+/***/
+/**
+ * The mesh backend module for the scaffolder plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleMesh as default } from './module';
