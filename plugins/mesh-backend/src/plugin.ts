@@ -2,11 +2,19 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  MESH_FIELD_MANAGER,
+  meshPermissions,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { AuditStore } from './audit/AuditStore';
+import { ClusterGateway } from './cluster/ClusterGateway';
+import { readClusterConfigs } from './cluster/clusterConfig';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { MeshService } from './services/MeshService';
 
 /**
- * meshPlugin backend plugin
+ * The mesh backend plugin: Istio status, plans and safe apply for catalog entities.
  *
  * @public
  */
@@ -15,17 +23,26 @@ export const meshPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
+      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+        permissionsRegistry.addPermissions(meshPermissions);
+        const gateway = new ClusterGateway(
+          readClusterConfigs(config),
+          config.getOptionalString('mesh.fieldManager') ?? MESH_FIELD_MANAGER,
+          logger,
+          config.getOptionalNumber('mesh.requestTimeoutMs') ?? 10_000,
         );
+        const audit = await AuditStore.create(database);
+        const mesh = new MeshService({ catalog, gateway, audit, logger });
+        httpRouter.use(await createRouter({ httpAuth, permissions, mesh }));
       },
     });
   },

@@ -3,65 +3,163 @@ import {
   mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { ConflictError } from '@backstage/errors';
 import express from 'express';
 import request from 'supertest';
-
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
+import { MeshService } from './services/MeshService';
 
-const mockTodoItem = {
-  title: 'Do the thing',
-  id: '123',
-  createdBy: mockCredentials.user().principal.userEntityRef,
-  createdAt: new Date().toISOString(),
-};
+function fakeMesh(): jest.Mocked<Pick<MeshService, 'status' | 'plan' | 'apply' | 'history' | 'overview'>> {
+  return {
+    status: jest.fn(async ref => ({ entityRef: ref, clusters: [] })),
+    plan: jest.fn(async () => ({ action: 'canary', cluster: 'local', namespace: 'prod', objects: [], findings: [], blocked: false, summary: 'ok' }) as any),
+    apply: jest.fn(async () => ({ auditId: 'a1', applied: [], plan: {} }) as any),
+    history: jest.fn(async () => []),
+    overview: jest.fn(async () => []),
+  };
+}
 
-// TEMPLATE NOTE:
-// Testing the router directly allows you to write a unit test that mocks the provided options.
-describe('createRouter', () => {
-  let app: express.Express;
-  let todoList: jest.Mocked<typeof todoListServiceRef.T>;
+async function app(options: { result?: AuthorizeResult; mesh?: ReturnType<typeof fakeMesh> } = {}) {
+  const mesh = options.mesh ?? fakeMesh();
+  const permissions = mockServices.permissions.mock();
+  permissions.authorize.mockImplementation(async reqs =>
+    reqs.map(() => ({ result: options.result ?? AuthorizeResult.ALLOW })) as any,
+  );
+  const router = await createRouter({
+    httpAuth: mockServices.httpAuth(),
+    permissions,
+    mesh: mesh as unknown as MeshService,
+  });
+  const server = express().use(router).use(mockErrorHandler());
+  return { server, mesh, permissions };
+}
 
-  beforeEach(async () => {
-    todoList = {
-      createTodo: jest.fn(),
-      listTodos: jest.fn(),
-      getTodo: jest.fn(),
-    };
-    const router = await createRouter({
-      httpAuth: mockServices.httpAuth(),
-      todoList,
-    });
-    app = express();
-    app.use(router);
-    app.use(mockErrorHandler());
+const canary90 = { action: 'canary', preset: '90/10' };
+
+describe('mesh router', () => {
+  it('answers health', async () => {
+    const { server } = await app();
+    const res = await request(server).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('should create a TODO', async () => {
-    todoList.createTodo.mockResolvedValue(mockTodoItem);
-
-    const response = await request(app).post('/todos').send({
-      title: 'Do the thing',
-    });
-
-    expect(response.status).toBe(201);
-    expect(response.body).toEqual(mockTodoItem);
+  it('returns status for an entity, authorizing mesh.entity.read on it', async () => {
+    const { server, mesh, permissions } = await app();
+    const res = await request(server).get('/entities/default/component/backend/status');
+    expect(res.status).toBe(200);
+    expect(mesh.status).toHaveBeenCalledWith('component:default/backend', expect.anything());
+    expect(permissions.authorize).toHaveBeenCalledWith(
+      [{ permission: expect.objectContaining({ name: 'mesh.entity.read' }), resourceRef: 'component:default/backend' }],
+      expect.anything(),
+    );
   });
 
-  it('should not allow unauthenticated requests to create a TODO', async () => {
-    todoList.createTodo.mockResolvedValue(mockTodoItem);
+  it('rejects unauthenticated requests with 401', async () => {
+    const { server, mesh } = await app();
+    const res = await request(server)
+      .get('/entities/default/component/backend/status')
+      .set('authorization', mockCredentials.none.header());
+    expect(res.status).toBe(401);
+    expect(mesh.status).not.toHaveBeenCalled();
+  });
 
-    // TEMPLATE NOTE:
-    // The HttpAuth mock service considers all requests to be authenticated as a
-    // mock user by default. In order to test other cases we need to explicitly
-    // pass an authorization header with mock credentials.
-    const response = await request(app)
-      .post('/todos')
-      .set('Authorization', mockCredentials.none.header())
-      .send({
-        title: 'Do the thing',
-      });
+  it('rejects a weight total other than 100 with 400 naming the field; nothing is planned', async () => {
+    const { server, mesh } = await app();
+    const res = await request(server)
+      .post('/entities/default/component/backend/plans')
+      .send({ action: 'canary', weights: { v1: 80, v2: 10 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('weights: must sum to 100 (got 90)');
+    expect(mesh.plan).not.toHaveBeenCalled();
+  });
 
-    expect(response.status).toBe(401);
+  it.each([
+    [{ action: 'reboot' }, 'action'],
+    [{ action: 'canary', preset: '90/10', color: 'red' }, 'color: unknown field'],
+    [{ action: 'canary', weights: { v1: -10, v2: 110 } }, 'weights.v1'],
+    [{ action: 'canary', weights: { v1: 90.5, v2: 9.5 } }, 'must be an integer'],
+    [{ action: 'mtls', mode: 'SUPERSTRICT', scope: 'namespace' }, 'mode'],
+    [{ action: 'mtls', mode: 'STRICT', scope: 'workload' }, 'workload: is required'],
+    [{ action: 'onboard', scope: 'namespace', workloads: ['Not_A_Name'] }, 'workloads.0'],
+    [{ action: 'expose', hosts: ['bad host!'] }, 'hosts.0'],
+  ])('rejects %j with 400 naming %s; nothing is applied', async (body, field) => {
+    const { server, mesh } = await app();
+    const res = await request(server).post('/entities/default/component/backend/apply').send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(field);
+    expect(mesh.apply).not.toHaveBeenCalled();
+  });
+
+  it('rejects malformed entity path parameters with 400', async () => {
+    const { server, mesh } = await app();
+    const res = await request(server).get('/entities/default/component/bad%20name!/status');
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('name');
+    expect(mesh.status).not.toHaveBeenCalled();
+  });
+
+  it('rejects oversized bodies with 413', async () => {
+    const { server, mesh } = await app();
+    const res = await request(server)
+      .post('/entities/default/component/backend/plans')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ action: 'canary', preset: '90/10', pad: 'x'.repeat(40_000) }));
+    expect(res.status).toBe(413);
+    expect(mesh.plan).not.toHaveBeenCalled();
+  });
+
+  it('applies when mesh.entity.apply is allowed, recording the user as actor', async () => {
+    const { server, mesh } = await app();
+    const res = await request(server).post('/entities/default/component/backend/apply').send(canary90);
+    expect(res.status).toBe(200);
+    expect(mesh.apply).toHaveBeenCalledWith(
+      'component:default/backend',
+      canary90,
+      expect.anything(),
+      { force: false, actor: 'user:default/mock' },
+    );
+  });
+
+  it('refuses apply with 403 when mesh.entity.apply is denied', async () => {
+    const { server, mesh } = await app({ result: AuthorizeResult.DENY });
+    const res = await request(server).post('/entities/default/component/backend/apply').send(canary90);
+    expect(res.status).toBe(403);
+    expect(mesh.apply).not.toHaveBeenCalled();
+  });
+
+  it('checks mesh.entity.force before a forced apply', async () => {
+    const permissions = mockServices.permissions.mock();
+    permissions.authorize.mockImplementation(async reqs =>
+      reqs.map(r => ({
+        result: (r as any).permission.name === 'mesh.entity.force' ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+      })) as any,
+    );
+    const mesh = fakeMesh();
+    const router = await createRouter({ httpAuth: mockServices.httpAuth(), permissions, mesh: mesh as any });
+    const server = express().use(router).use(mockErrorHandler());
+    const res = await request(server)
+      .post('/entities/default/component/payments/apply')
+      .send({ action: 'mtls', mode: 'STRICT', scope: 'namespace', force: true });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('mesh.entity.force');
+    expect(mesh.apply).not.toHaveBeenCalled();
+  });
+
+  it('passes a field-manager conflict through as 409', async () => {
+    const mesh = fakeMesh();
+    mesh.apply.mockRejectedValue(new ConflictError('VirtualService backend has fields owned by argocd-controller'));
+    const { server } = await app({ mesh });
+    const res = await request(server).post('/entities/default/component/backend/apply').send(canary90);
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('argocd-controller');
+  });
+
+  it('lists history and the overview', async () => {
+    const { server, mesh } = await app();
+    expect((await request(server).get('/entities/default/component/backend/history')).body).toEqual({ items: [] });
+    expect((await request(server).get('/overview')).body).toEqual({ rows: [] });
+    expect(mesh.history).toHaveBeenCalledWith('component:default/backend');
   });
 });

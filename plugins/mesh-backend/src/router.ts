@@ -1,50 +1,120 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
-import { z } from 'zod/v3';
+import {
+  HttpAuthService,
+  PermissionsService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  formatZodError,
+  meshActionRequestSchema,
+  meshEntityApplyPermission,
+  meshEntityReadPermission,
+  meshForcePermission,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
-import { todoListServiceRef } from './services/TodoListService';
+import { z } from 'zod';
+import { MeshService } from './services/MeshService';
 
-export async function createRouter({
-  httpAuth,
-  todoList,
-}: {
+/** Path parameters of the entity routes, checked before anything is read. */
+const entityParams = z.strictObject({
+  namespace: z.string().regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
+  kind: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
+  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a catalog entity name'),
+});
+
+/** `?force=true` on apply: take over fields other appliers own (needs mesh.entity.force). */
+const applyQuery = z.strictObject({ force: z.enum(['true', 'false']).optional() });
+
+/** Largest request body accepted; a mesh action is a few hundred bytes. */
+const BODY_LIMIT = '16kb';
+
+export interface RouterOptions {
   httpAuth: HttpAuthService;
-  todoList: typeof todoListServiceRef.T;
-}): Promise<express.Router> {
+  permissions: PermissionsService;
+  mesh: MeshService;
+}
+
+/** The mesh plugin's HTTP API: parse, authorize, call the service, respond. */
+export async function createRouter(options: RouterOptions): Promise<express.Router> {
+  const { httpAuth, permissions, mesh } = options;
   const router = Router();
-  router.use(express.json());
+  router.use(express.json({ limit: BODY_LIMIT }));
 
-  // TEMPLATE NOTE:
-  // Zod is a powerful library for data validation and recommended in particular
-  // for user-defined schemas. In this case we use it for input validation too.
-  //
-  // If you want to define a schema for your API we recommend using Backstage's
-  // OpenAPI tooling: https://backstage.io/docs/next/openapi/01-getting-started
-  const todoSchema = z.object({
-    title: z.string(),
-    entityRef: z.string().optional(),
-  });
-
-  router.post('/todos', async (req, res) => {
-    const parsed = todoSchema.safeParse(req.body);
-    if (!parsed.success) {
-      throw new InputError(parsed.error.toString());
+  const authorize = async (
+    credentials: BackstageCredentials,
+    permission: ResourcePermission<'catalog-entity'>,
+    resourceRef: string,
+  ) => {
+    const [decision] = await permissions.authorize([{ permission, resourceRef }], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`not allowed: ${permission.name} on ${resourceRef}`);
     }
+  };
+  const entityRefOf = (req: express.Request) => {
+    const parsed = entityParams.safeParse(req.params);
+    if (!parsed.success) throw new InputError(formatZodError(parsed.error).join('; '));
+    const { namespace, kind, name } = parsed.data;
+    return `${kind.toLocaleLowerCase('en-US')}:${namespace}/${name}`;
+  };
+  const actionOf = (req: express.Request) => {
+    const parsed = meshActionRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new InputError(`invalid request: ${formatZodError(parsed.error).join('; ')}`);
+    }
+    return parsed.data;
+  };
 
-    const result = await todoList.createTodo(parsed.data, {
-      credentials: await httpAuth.credentials(req, { allow: ['user'] }),
-    });
-
-    res.status(201).json(result);
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
   });
 
-  router.get('/todos', async (_req, res) => {
-    res.json(await todoList.listTodos());
+  router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const entityRef = entityRefOf(req);
+    await authorize(credentials, meshEntityReadPermission, entityRef);
+    res.json(await mesh.status(entityRef, credentials));
   });
 
-  router.get('/todos/:id', async (req, res) => {
-    res.json(await todoList.getTodo({ id: req.params.id }));
+  router.post('/entities/:namespace/:kind/:name/plans', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const entityRef = entityRefOf(req);
+    const action = actionOf(req);
+    await authorize(credentials, meshEntityReadPermission, entityRef);
+    res.json(await mesh.plan(entityRef, action, credentials));
+  });
+
+  router.post('/entities/:namespace/:kind/:name/apply', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+    const entityRef = entityRefOf(req);
+    const query = applyQuery.safeParse(req.query);
+    if (!query.success) throw new InputError(formatZodError(query.error).join('; '));
+    const action = actionOf(req);
+    await authorize(credentials, meshEntityApplyPermission, entityRef);
+    const force = query.data.force === 'true' || (action.action === 'mtls' && action.force === true);
+    if (force) await authorize(credentials, meshForcePermission, entityRef);
+    res.json(
+      await mesh.apply(entityRef, action, credentials, {
+        force: query.data.force === 'true',
+        actor: credentials.principal.userEntityRef,
+      }),
+    );
+  });
+
+  router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const entityRef = entityRefOf(req);
+    await authorize(credentials, meshEntityReadPermission, entityRef);
+    res.json({ items: await mesh.history(entityRef) });
+  });
+
+  router.get('/overview', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ rows: await mesh.overview(credentials) });
   });
 
   return router;

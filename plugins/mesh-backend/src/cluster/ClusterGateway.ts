@@ -1,0 +1,250 @@
+import {
+  ApiException,
+  KubeConfig,
+  KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { MeshClusterConfig } from './clusterConfig';
+
+/** A Kubernetes object as plain JSON. */
+export type KubeJson = KubernetesObject & { [key: string]: unknown };
+
+/** Options of {@link ClusterGateway.list}. */
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+}
+
+/** Options of writes. */
+export interface WriteOptions {
+  dryRun?: boolean;
+  /** Server-side apply only: take over fields other managers own. */
+  force?: boolean;
+}
+
+/** A Kubernetes API call that failed; `statusCode` is the apiserver's answer, if any. */
+export class ClusterRequestError extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly statusCode: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ClusterRequestError';
+  }
+}
+
+/**
+ * A server-side apply conflict: other field managers own fields we would change.
+ * `managers` names them (e.g. a GitOps controller).
+ */
+export class FieldManagerConflictError extends ConflictError {
+  constructor(
+    message: string,
+    readonly managers: string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The only module that talks to Kubernetes clusters. It knows the configured clusters, their
+ * credentials and timeouts, and offers the few calls the mesh plugin needs: list by selector,
+ * get, server-side apply under our field manager (with dry run and conflicts), and patches.
+ */
+export class ClusterGateway {
+  private readonly apis = new Map<string, KubernetesObjectApi>();
+
+  constructor(
+    private readonly clusters: MeshClusterConfig[],
+    private readonly fieldManager: string,
+    private readonly logger: LoggerService,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  /** The configured clusters (names, titles and Kiali URLs; never credentials). */
+  listClusters(): Array<Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl'>> {
+    return this.clusters.map(({ name, title, kialiUrl }) => ({ name, title, kialiUrl }));
+  }
+
+  /** Lists objects of a kind; a kind the cluster does not serve (CRD absent) lists empty. */
+  async list<T extends KubeJson = KubeJson>(
+    cluster: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<T[]> {
+    try {
+      const res = await this.call(cluster, `list ${kind}`, api =>
+        api.list<T>(
+          apiVersion,
+          kind,
+          options.namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          options.labelSelector,
+        ),
+      );
+      // List items carry no apiVersion/kind; put them back so objects are self-describing.
+      return res.items.map(item => ({ apiVersion, kind, ...item }));
+    } catch (error) {
+      if (error instanceof ClusterRequestError && error.statusCode === 404) return [];
+      throw error;
+    }
+  }
+
+  /** Reads one object; null when it does not exist. */
+  async get<T extends KubeJson = KubeJson>(
+    cluster: string,
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+  ): Promise<T | null> {
+    try {
+      return await this.call(cluster, `get ${ref.kind} ${ref.name}`, api =>
+        api.read<T>({
+          apiVersion: ref.apiVersion,
+          kind: ref.kind,
+          metadata: { name: ref.name, namespace: ref.namespace },
+        } as any),
+      );
+    } catch (error) {
+      if (error instanceof ClusterRequestError && error.statusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Server-side apply under our field manager. */
+  async apply<T extends KubeJson = KubeJson>(
+    cluster: string,
+    object: KubeJson,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    return this.call(cluster, `apply ${object.kind} ${object.metadata?.name}`, api =>
+      api.patch<T>(
+        object as T,
+        undefined,
+        options.dryRun ? 'All' : undefined,
+        this.fieldManager,
+        options.force ?? false,
+        PatchStrategy.ServerSideApply,
+      ),
+    );
+  }
+
+  /** A merge or strategic-merge patch, recorded under our field manager. */
+  async patch<T extends KubeJson = KubeJson>(
+    cluster: string,
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+    body: Record<string, unknown>,
+    patchType: 'merge' | 'strategic',
+    options: WriteOptions = {},
+  ): Promise<T> {
+    const spec = {
+      ...body,
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: {
+        ...((body.metadata as object | undefined) ?? {}),
+        name: ref.name,
+        namespace: ref.namespace,
+      },
+    };
+    return this.call(cluster, `patch ${ref.kind} ${ref.name}`, api =>
+      api.patch<T>(
+        spec as unknown as T,
+        undefined,
+        options.dryRun ? 'All' : undefined,
+        this.fieldManager,
+        undefined,
+        patchType === 'merge'
+          ? PatchStrategy.MergePatch
+          : PatchStrategy.StrategicMergePatch,
+      ),
+    );
+  }
+
+  private api(cluster: string): KubernetesObjectApi {
+    const existing = this.apis.get(cluster);
+    if (existing) return existing;
+    const config = this.clusters.find(c => c.name === cluster);
+    if (!config) throw new NotFoundError(`cluster ${cluster} is not configured`);
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: config.name,
+          server: config.url,
+          caData: config.caData,
+          caFile: config.caFile,
+          skipTLSVerify: config.skipTLSVerify,
+        },
+      ],
+      users: [{ name: 'mesh-portal', token: config.serviceAccountToken }],
+      contexts: [{ name: config.name, cluster: config.name, user: 'mesh-portal' }],
+      currentContext: config.name,
+    });
+    const api = KubernetesObjectApi.makeApiClient(kc);
+    this.apis.set(cluster, api);
+    return api;
+  }
+
+  private async call<R>(
+    cluster: string,
+    what: string,
+    fn: (api: KubernetesObjectApi) => Promise<R>,
+  ): Promise<R> {
+    const api = this.api(cluster);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new ClusterRequestError(cluster, undefined, `${what}: no answer from cluster ${cluster} within ${this.timeoutMs} ms`),
+          ),
+        this.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([fn(api), timeout]);
+    } catch (error) {
+      throw this.translate(cluster, what, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private translate(cluster: string, what: string, error: unknown): Error {
+    if (error instanceof ClusterRequestError) return error;
+    if (error instanceof ApiException) {
+      const status = parseStatus(error.body);
+      const message = status?.message ?? String(error.message).split('\n')[0];
+      if (error.code === 409 && /conflict/i.test(message) && /Apply failed/i.test(message)) {
+        const managers = [...message.matchAll(/conflicts? with "([^"]+)"/g)].map(m => m[1]);
+        return new FieldManagerConflictError(
+          `${what} on cluster ${cluster}: ${message}`,
+          [...new Set(managers)],
+        );
+      }
+      return new ClusterRequestError(cluster, error.code, `${what} on cluster ${cluster}: ${message}`);
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.debug(`cluster ${cluster}: ${what} failed: ${message}`);
+    return new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${message}`);
+  }
+}
+
+function parseStatus(body: unknown): { message?: string; reason?: string } | undefined {
+  if (body && typeof body === 'object') return body as { message?: string };
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return { message: body };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import {
+  BuiltPlan,
+  KubeService,
+  MeshActionRequest,
+  MtlsCaller,
+  planCanary,
+  planExpose,
+  planMtls,
+  planOnboard,
+  trafficSplits,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+
+/**
+ * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
+ * builder needs and names the request field when the entity does not fit it.
+ */
+export function planAction(
+  entity: Entity,
+  request: MeshActionRequest,
+  snapshot: ClusterSnapshot,
+  callers: MtlsCaller[],
+): BuiltPlan & { namespace: string } {
+  const entityRef = stringifyEntityRef(entity);
+  const namespace =
+    snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace;
+  if (!namespace) {
+    throw new InputError(
+      `entity ${entityRef} has no workloads in cluster ${snapshot.cluster}: nothing to plan`,
+    );
+  }
+  const services = entityServices(snapshot);
+
+  switch (request.action) {
+    case 'onboard':
+      return {
+        namespace,
+        ...planOnboard({
+          namespace,
+          namespaceObject: snapshot.namespaces[0],
+          scope: request.scope,
+          mode: request.mode,
+          revision: request.revision,
+          workloads: snapshot.workloads,
+          selectWorkloads: request.workloads,
+          services,
+          pods: snapshot.pods,
+          peerAuthentications: snapshot.peerAuthentications,
+          restart: request.restart,
+          entityRef,
+        }),
+      };
+    case 'canary': {
+      const service = pickService(services, request.service);
+      const split = trafficSplits(
+        [service],
+        snapshot.virtualServices,
+        snapshot.destinationRules,
+        snapshot.pods,
+      )[0];
+      return {
+        namespace,
+        ...planCanary({
+          service,
+          workloads: snapshot.workloads,
+          existingVirtualService: snapshot.virtualServices.find(
+            vs => vs.metadata?.name === split?.virtualService,
+          ),
+          existingDestinationRule: snapshot.destinationRules.find(
+            dr => dr.metadata?.name === split?.destinationRule,
+          ),
+          weights: request.weights,
+          preset: request.preset,
+          stable: request.stable,
+          canary: request.canary,
+          entityRef,
+        }),
+      };
+    }
+    case 'mtls': {
+      let workload: { name: string; labels: Record<string, string> } | undefined;
+      if (request.scope === 'workload') {
+        const found = snapshot.workloads.find(w => w.metadata?.name === request.workload);
+        if (!found) {
+          throw new InputError(
+            `workload: ${request.workload} is not one of ${entityRef}'s workloads (${snapshot.workloads
+              .map(w => w.metadata?.name)
+              .join(', ')})`,
+          );
+        }
+        workload = {
+          name: found.metadata?.name ?? '',
+          labels: found.spec?.selector?.matchLabels ?? found.spec?.template?.metadata?.labels ?? {},
+        };
+      }
+      const policyName = request.scope === 'namespace' ? 'default' : workload?.name;
+      return {
+        namespace,
+        ...planMtls({
+          mode: request.mode,
+          scope: request.scope,
+          namespace,
+          workload,
+          target: services.map(s => s.metadata?.name).join(', ') || entity.metadata.name,
+          callers,
+          destinationRules: snapshot.destinationRules,
+          existingPeerAuthentication: snapshot.peerAuthentications.find(
+            pa => pa.metadata?.namespace === namespace && pa.metadata?.name === policyName,
+          ),
+          force: request.force,
+          entityRef,
+        }),
+      };
+    }
+    case 'expose': {
+      const service = pickService(services, request.service);
+      return {
+        namespace,
+        ...planExpose({
+          service,
+          hosts: request.hosts,
+          gateway: request.gateway,
+          existingGateway: request.gateway
+            ? snapshot.gateways.find(g => g.metadata?.name === request.gateway)
+            : undefined,
+          port: request.port,
+          entityRef,
+        }),
+      };
+    }
+    default:
+      throw new InputError('action: unknown action');
+  }
+}
+
+function pickService(services: KubeService[], wanted?: string): KubeService {
+  const names = services.map(s => s.metadata?.name).join(', ') || 'none';
+  if (wanted) {
+    const found = services.find(s => s.metadata?.name === wanted);
+    if (!found) throw new InputError(`service: ${wanted} is not one of the entity's Services (${names})`);
+    return found;
+  }
+  if (services.length !== 1) {
+    throw new InputError(
+      `service: required when the entity has ${services.length === 0 ? 'no' : 'several'} Services (${names})`,
+    );
+  }
+  return services[0];
+}

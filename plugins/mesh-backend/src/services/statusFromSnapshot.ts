@@ -1,0 +1,103 @@
+import {
+  ClusterMeshStatusOk,
+  KubeWorkload,
+  analyze,
+  effectiveMtlsMode,
+  kialiLinks,
+  matchesLabels,
+  namespaceInjection,
+  podMeshStatus,
+  serviceStatus,
+  trafficSplits,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+
+/**
+ * Turns a snapshot into the status the Mesh tab shows. Composition only: every decision is a
+ * mesh-common function.
+ */
+export function statusFromSnapshot(
+  snapshot: ClusterSnapshot,
+  options: { kialiUrl?: string; multiCluster: boolean },
+): ClusterMeshStatusOk {
+  const services = entityServices(snapshot);
+  const workloads = snapshot.workloads.map(w => workloadStatus(w, snapshot));
+  const namespace = snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace ?? '';
+  const mtls = [
+    effectiveMtlsMode({ namespace, peerAuthentications: snapshot.peerAuthentications }),
+    ...snapshot.workloads.map(w =>
+      effectiveMtlsMode({
+        namespace: w.metadata?.namespace ?? namespace,
+        workload: w.metadata?.name,
+        workloadLabels: w.spec?.template?.metadata?.labels ?? {},
+        peerAuthentications: snapshot.peerAuthentications,
+      }),
+    ),
+  ];
+  const serviceNames = new Set(services.map(s => s.metadata?.name));
+  const hostsOurs = (vsOrDr: { spec?: { hosts?: string[]; host?: string } }) =>
+    [...(vsOrDr.spec?.hosts ?? []), vsOrDr.spec?.host ?? ''].some(h => serviceNames.has(h.split('.')[0]));
+  const splits = trafficSplits(services, snapshot.virtualServices, snapshot.destinationRules, snapshot.pods);
+  const findings = analyze({
+    namespaces: snapshot.namespaces,
+    services: snapshot.services,
+    workloads: snapshot.workloads,
+    pods: snapshot.pods,
+    virtualServices: snapshot.virtualServices,
+    destinationRules: snapshot.destinationRules,
+    gateways: snapshot.gateways,
+    peerAuthentications: snapshot.peerAuthentications,
+  });
+  const app = snapshot.workloads[0]?.spec?.template?.metadata?.labels?.app;
+  const kiali = options.kialiUrl
+    ? kialiLinks({
+        baseUrl: options.kialiUrl,
+        namespace,
+        app,
+        workloads: snapshot.workloads.map(w => w.metadata?.name ?? ''),
+        services: [...serviceNames].filter((n): n is string => !!n),
+        config: [
+          ...snapshot.virtualServices.filter(hostsOurs).map(vs => configRef('VirtualService', 'networking.istio.io', vs)),
+          ...snapshot.destinationRules.filter(hostsOurs).map(dr => configRef('DestinationRule', 'networking.istio.io', dr)),
+          ...snapshot.peerAuthentications
+            .filter(pa => pa.metadata?.namespace === namespace)
+            .map(pa => configRef('PeerAuthentication', 'security.istio.io', pa)),
+        ],
+        clusterName: options.multiCluster ? snapshot.cluster : undefined,
+      })
+    : undefined;
+  return {
+    cluster: snapshot.cluster,
+    ok: true,
+    namespaces: snapshot.namespaces.map(ns => ({
+      name: ns.metadata?.name ?? '',
+      injection: namespaceInjection(ns),
+    })),
+    workloads,
+    services: services.map(serviceStatus),
+    trafficSplits: splits,
+    mtls,
+    findings,
+    kiali,
+  };
+}
+
+function configRef(kind: string, group: string, object: { metadata?: { name?: string; namespace?: string } }) {
+  return { kind, group, version: 'v1', name: object.metadata?.name ?? '', namespace: object.metadata?.namespace };
+}
+
+function workloadStatus(workload: KubeWorkload, snapshot: ClusterSnapshot) {
+  const selector = workload.spec?.selector?.matchLabels ?? workload.spec?.template?.metadata?.labels ?? {};
+  const labels = workload.spec?.template?.metadata?.labels ?? {};
+  const pods = snapshot.pods.filter(
+    p => p.metadata?.namespace === workload.metadata?.namespace && matchesLabels(p.metadata?.labels ?? {}, selector),
+  );
+  return {
+    kind: 'Deployment' as const,
+    name: workload.metadata?.name ?? '',
+    namespace: workload.metadata?.namespace ?? '',
+    labels: { ...labels, app: labels.app, version: labels.version },
+    replicas: workload.spec?.replicas ?? 1,
+    pods: pods.map(podMeshStatus),
+  };
+}
