@@ -10,9 +10,11 @@ import request from 'supertest';
 import { createRouter } from './router';
 import { MeshService } from './services/MeshService';
 
-function fakeMesh(): jest.Mocked<Pick<MeshService, 'status' | 'plan' | 'apply' | 'history' | 'overview'>> {
+type FakeMesh = { [K in 'status' | 'plan' | 'apply' | 'history' | 'overview']: jest.Mock };
+
+function fakeMesh(): FakeMesh {
   return {
-    status: jest.fn(async ref => ({ entityRef: ref, clusters: [] })),
+    status: jest.fn(async (ref: string) => ({ entityRef: ref, clusters: [] })),
     plan: jest.fn(async () => ({ action: 'canary', cluster: 'local', namespace: 'prod', objects: [], findings: [], blocked: false, summary: 'ok' }) as any),
     apply: jest.fn(async () => ({ auditId: 'a1', applied: [], plan: {} }) as any),
     history: jest.fn(async () => []),

@@ -1,0 +1,109 @@
+import { Entity } from '@backstage/catalog-model';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { stringify } from 'yaml';
+import { AuditStore } from '../audit/AuditStore';
+import { ClusterGateway } from '../cluster/ClusterGateway';
+import { MeshService } from '../services/MeshService';
+
+// Test support of the local mesh (CommonJS, Node built-ins only).
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+export const localMesh = require('../../../../local-mesh/testing') as typeof import('../../../../local-mesh/testing');
+
+
+/** A Component whose workloads are `app=<app>` pods in `namespace`. */
+export function component(name: string, namespace: string, extra: Partial<Entity> = {}): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': name,
+        'backstage.io/kubernetes-namespace': namespace,
+        'backstage.io/kubernetes-label-selector': `app=${name}`,
+      },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
+    ...extra,
+  };
+}
+
+/** The handbook's Service + Deployment for one app and its versions, in a namespace. */
+export function appManifests(app: string, namespace: string, versions: string[], env: Record<string, string> = {}) {
+  const objects: object[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: app, namespace, labels: { app } },
+      spec: { selector: { app }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    },
+  ];
+  for (const version of versions) {
+    objects.push({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: `${app}-${version}`, namespace, labels: { app, version } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app, version } },
+        template: {
+          metadata: { labels: { app, version } },
+          spec: {
+            containers: [
+              {
+                name: app,
+                image: `gcr.io/google-samples/hello-app:${version === 'v1' ? '1.0' : '2.0'}`,
+                ports: [{ containerPort: 8080 }],
+                env: Object.entries(env).map(([name, value]) => ({ name, value })),
+              },
+            ],
+          },
+        },
+      },
+    });
+  }
+  return objects;
+}
+
+export const toYamlDocs = (objects: object[]) => objects.map(o => stringify(o)).join('---\n');
+
+/** kubectl apply (client-side, as a user would) of objects; throws on failure. */
+export async function kubectlApply(objects: object[], extraArgs: string[] = []) {
+  const res = await localMesh.kubectl(['apply', ...extraArgs, '-f', '-'], { input: toYamlDocs(objects) });
+  if (res.code !== 0) throw new Error(`kubectl apply failed: ${res.stderr}`);
+}
+
+export async function getJson(kind: string, name: string, namespace: string) {
+  const res = await localMesh.kubectl(['get', kind, name, '-n', namespace, '-o', 'json']);
+  if (res.code !== 0) throw new Error(`kubectl get ${kind} ${name}: ${res.stderr}`);
+  return JSON.parse(res.stdout);
+}
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+/** A MeshService wired to the real local cluster, a fake catalog and a SQLite audit store. */
+export async function meshServiceFor(entities: Entity[]) {
+  const mesh = await localMesh.ensureMesh();
+  const logger = mockServices.logger.mock();
+  const gateway = new ClusterGateway(
+    [
+      {
+        name: 'local',
+        url: mesh.server,
+        serviceAccountToken: mesh.token,
+        caFile: mesh.caFile,
+        skipTLSVerify: false,
+        kialiUrl: 'http://localhost:20001/kiali',
+      },
+    ],
+    'mesh-portal',
+    logger,
+    20_000,
+  );
+  const knex = await databases.init('SQLITE_3');
+  const audit = await AuditStore.create(mockServices.database({ knex }));
+  const catalog = catalogServiceMock({ entities });
+  return { service: new MeshService({ catalog, gateway, audit, logger }), gateway, mesh };
+}

@@ -1,0 +1,116 @@
+import type {
+  IstioDestinationRule,
+  IstioGateway,
+  IstioPeerAuthentication,
+  IstioVirtualService,
+  KubeNamespace,
+  KubePod,
+  KubeService,
+  KubeWorkload,
+} from '../kube/types';
+import { serviceOfHost } from '../kube/hosts';
+
+/**
+ * Everything {@link analyze} looks at, as read from one cluster. Objects of namespaces not in
+ * `namespaces` (or not holding a listed Service) are treated as unknown, not missing.
+ *
+ * @public
+ */
+export interface MeshBundle {
+  namespaces: KubeNamespace[];
+  services: KubeService[];
+  workloads?: KubeWorkload[];
+  pods: KubePod[];
+  virtualServices: IstioVirtualService[];
+  destinationRules: IstioDestinationRule[];
+  gateways: IstioGateway[];
+  peerAuthentications?: IstioPeerAuthentication[];
+}
+
+/** Lookups shared by the checks. */
+export class BundleIndex {
+  readonly knownNamespaces: Set<string>;
+
+  constructor(readonly bundle: MeshBundle) {
+    this.knownNamespaces = new Set([
+      ...bundle.namespaces.map(ns => ns.metadata?.name ?? ''),
+      ...bundle.services.map(s => s.metadata?.namespace ?? ''),
+    ]);
+  }
+
+  /** The Service a host names (resolved against `namespace`), `undefined` if none is listed. */
+  service(host: string, namespace: string): KubeService | undefined {
+    const target = serviceOfHost(host, namespace);
+    if (!target) return undefined;
+    return this.bundle.services.find(
+      s =>
+        s.metadata?.name === target.name &&
+        s.metadata?.namespace === target.namespace,
+    );
+  }
+
+  /**
+   * True when the host is a cluster-local service name in a namespace we have read, so that
+   * its absence from the bundle means it does not exist.
+   */
+  hostIsCheckable(host: string, namespace: string): boolean {
+    const target = serviceOfHost(host, namespace);
+    return target !== undefined && this.knownNamespaces.has(target.namespace);
+  }
+
+  /** Services of the same name in other namespaces (for "namespace hell" hints). */
+  sameNameElsewhere(host: string, namespace: string): KubeService[] {
+    const target = serviceOfHost(host, namespace);
+    if (!target || host.includes('.')) return [];
+    return this.bundle.services.filter(
+      s =>
+        s.metadata?.name === target.name &&
+        s.metadata?.namespace !== target.namespace,
+    );
+  }
+
+  /** DestinationRules whose host names the same service as `host` in `namespace`. */
+  destinationRulesFor(host: string, namespace: string): IstioDestinationRule[] {
+    const target = serviceOfHost(host, namespace);
+    if (!target) return [];
+    return this.bundle.destinationRules.filter(dr => {
+      const drTarget = serviceOfHost(
+        dr.spec?.host ?? '',
+        dr.metadata?.namespace ?? '',
+      );
+      return (
+        drTarget?.name === target.name &&
+        drTarget.namespace === target.namespace
+      );
+    });
+  }
+
+  /** Pods a Service selects. */
+  podsOf(service: KubeService): KubePod[] {
+    const selector = service.spec?.selector ?? {};
+    if (Object.keys(selector).length === 0) return [];
+    return this.bundle.pods.filter(
+      pod =>
+        pod.metadata?.namespace === service.metadata?.namespace &&
+        Object.entries(selector).every(
+          ([k, v]) => pod.metadata?.labels?.[k] === v,
+        ),
+    );
+  }
+
+  /** The Gateway a VirtualService's `gateways` entry names (`name` or `ns/name`). */
+  gateway(reference: string, vsNamespace: string): IstioGateway | undefined {
+    const [namespace, name] = reference.includes('/')
+      ? reference.split('/', 2)
+      : [vsNamespace, reference];
+    return this.bundle.gateways.find(
+      gw =>
+        gw.metadata?.name === name &&
+        (gw.metadata?.namespace ?? vsNamespace) === namespace,
+    );
+  }
+
+  gatewayNamespace(reference: string, vsNamespace: string): string {
+    return reference.includes('/') ? reference.split('/', 2)[0] : vsNamespace;
+  }
+}

@@ -1,0 +1,126 @@
+import { formatZodError, meshActionRequestSchema } from './actions';
+
+function errorsOf(body: unknown): string[] {
+  const result = meshActionRequestSchema.safeParse(body);
+  if (result.success)
+    throw new Error(`expected ${JSON.stringify(body)} to be rejected`);
+  return formatZodError(result.error);
+}
+
+describe('meshActionRequestSchema', () => {
+  it('accepts each action', () => {
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'onboard',
+        scope: 'namespace',
+        revision: 'canary-1-24',
+      }),
+    ).toEqual({
+      action: 'onboard',
+      scope: 'namespace',
+      revision: 'canary-1-24',
+    });
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'canary',
+        weights: { v1: 90, v2: 10 },
+      }).action,
+    ).toBe('canary');
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'canary',
+        preset: 'promote',
+        stable: 'v1',
+        canary: 'v2',
+      }).action,
+    ).toBe('canary');
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'mtls',
+        mode: 'STRICT',
+        scope: 'workload',
+        workload: 'payments',
+        force: true,
+      }).action,
+    ).toBe('mtls');
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'expose',
+        hosts: ['shop.example.com', '*.example.org'],
+        port: 80,
+      }).action,
+    ).toBe('expose');
+  });
+
+  it('rejects weights not summing to 100, naming the field', () => {
+    expect(errorsOf({ action: 'canary', weights: { v1: 90, v2: 20 } })).toEqual(
+      ['weights: must sum to 100 (got 110)'],
+    );
+  });
+
+  it('rejects non-integer and out-of-range weights with the subset in the path', () => {
+    const errors = errorsOf({
+      action: 'canary',
+      weights: { v1: 89.5, v2: 10.5 },
+    });
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^weights\.v1: /),
+        expect.stringMatching(/^weights\.v2: /),
+      ]),
+    );
+    expect(
+      errorsOf({ action: 'canary', weights: { v1: 120, v2: -20 } }),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^weights\.v1: /),
+        expect.stringMatching(/^weights\.v2: /),
+      ]),
+    );
+  });
+
+  it('rejects a canary without weights or preset, and with both', () => {
+    expect(errorsOf({ action: 'canary' })).toEqual([
+      'weights: either weights or preset is required',
+    ]);
+    expect(
+      errorsOf({ action: 'canary', preset: '50/50', weights: { v1: 100 } }),
+    ).toEqual(['preset: give either weights or preset, not both']);
+  });
+
+  it('rejects unknown fields by name', () => {
+    expect(
+      errorsOf({ action: 'expose', hosts: ['a.example.com'], tls: true }),
+    ).toEqual(['tls: unknown field']);
+  });
+
+  it('checks names as DNS-1123', () => {
+    expect(
+      errorsOf({ action: 'canary', service: 'Backend_1', preset: '90/10' }),
+    ).toEqual([expect.stringMatching(/^service: must be a DNS-1123 label/)]);
+    expect(
+      errorsOf({
+        action: 'onboard',
+        scope: 'workload',
+        workloads: ['ok', 'NOT ok'],
+      }),
+    ).toEqual([
+      expect.stringMatching(/^workloads\.1: must be a DNS-1123 subdomain/),
+    ]);
+    expect(errorsOf({ action: 'expose', hosts: ['bad host'] })).toEqual([
+      expect.stringMatching(/^hosts\.0: /),
+    ]);
+  });
+
+  it('requires a workload for workload-scoped mTLS', () => {
+    expect(
+      errorsOf({ action: 'mtls', mode: 'STRICT', scope: 'workload' }),
+    ).toEqual(['workload: is required when scope is workload']);
+  });
+
+  it('names the discriminator on an unknown action', () => {
+    expect(errorsOf({ action: 'delete-everything' })).toEqual([
+      expect.stringMatching(/^action: /),
+    ]);
+  });
+});

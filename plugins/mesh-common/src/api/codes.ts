@@ -1,0 +1,33 @@
+/**
+ * Codes of our own findings (those that do not mirror an `istioctl analyze` code).
+ *
+ * @public
+ */
+export const MeshFindingCodes = {
+  /** Pod template lacks `app` / `version` labels (Kiali, telemetry, subsets need them). */
+  missingAppVersionLabels: 'MESH-001',
+  /** VirtualService for a host a Gateway serves is not bound to that Gateway. */
+  virtualServiceNotLinkedToGateway: 'MESH-002',
+  /** VS/DR uses a short host while living in another namespace than the service. */
+  crossNamespaceShortHost: 'MESH-003',
+  /** STRICT mTLS while callers have no sidecar. */
+  callersWithoutSidecar: 'MESH-004',
+  /** DestinationRule `tls.mode` DISABLE/SIMPLE toward an in-mesh host. */
+  destinationRuleTlsOverride: 'MESH-005',
+  /** Canary request cannot be carried out (no canary version, bad weights, unknown subset). */
+  invalidCanary: 'MESH-006',
+  /** hostNetwork pods are never injected. */
+  hostNetworkPod: 'MESH-007',
+  /** An existing namespace PeerAuthentication is kept as it is. */
+  existingPeerAuthentication: 'MESH-008',
+  /** A Service port has no protocol; we set `appProtocol: http`. */
+  assumedHttpProtocol: 'MESH-009',
+  /** Workload opted out of injection. */
+  workloadOptedOut: 'MESH-010',
+  /** Requested port or gateway does not fit. */
+  invalidExpose: 'MESH-011',
+  /** A workload named in the request is not one of the entity's. */
+  unknownWorkload: 'MESH-012',
+  /** A VirtualService http route is shadowed by an earlier catch-all (IST0131-like). */
+  shadowedRoute: 'MESH-013',
+} as const;

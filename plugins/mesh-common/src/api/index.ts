@@ -1,0 +1,6 @@
+export * from './actions';
+export * from './findings';
+export * from './plan';
+export * from './routes';
+export * from './status';
+export * from './codes';

@@ -1,0 +1,30 @@
+/**
+ * Paths of the mesh backend (relative to `discoveryApi.getBaseUrl('mesh')`, i.e. `/api/mesh`).
+ * Each path part is URI-encoded.
+ *
+ * @public
+ */
+export const meshRoutes = {
+  status: (entity: EntityRouteRef) => `${entityPath(entity)}/status`,
+  plans: (entity: EntityRouteRef) => `${entityPath(entity)}/plans`,
+  apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
+  history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
+  overview: () => '/overview',
+} as const;
+
+/**
+ * The parts of an entity ref the routes use.
+ *
+ * @public
+ */
+export interface EntityRouteRef {
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+function entityPath({ namespace, kind, name }: EntityRouteRef): string {
+  return `/entities/${encodeURIComponent(namespace)}/${encodeURIComponent(
+    kind,
+  )}/${encodeURIComponent(name)}`;
+}

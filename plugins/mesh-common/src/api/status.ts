@@ -1,0 +1,264 @@
+import type { Finding } from './findings';
+
+/**
+ * How a namespace gets its workloads into the mesh.
+ *
+ * - `sidecar`: `istio-injection=enabled` (default revision)
+ * - `revision`: `istio.io/rev=<rev>`
+ * - `ambient`: `istio.io/dataplane-mode=ambient`
+ * - `disabled`: explicitly opted out (`istio-injection=disabled`)
+ * - `none`: no label at all
+ *
+ * @public
+ */
+export type InjectionMode =
+  | 'sidecar'
+  | 'revision'
+  | 'ambient'
+  | 'disabled'
+  | 'none';
+
+/**
+ * Injection state of one namespace.
+ *
+ * @public
+ */
+export interface NamespaceInjection {
+  mode: InjectionMode;
+  revision?: string;
+  /** The injection-related labels found on the namespace. */
+  labels: Record<string, string>;
+  /** Set when more than one injection label is present (IST0123); says which one wins. */
+  conflict?: string;
+}
+
+/**
+ * Mesh state of one namespace.
+ *
+ * @public
+ */
+export interface NamespaceMeshStatus {
+  name: string;
+  injection: NamespaceInjection;
+}
+
+/**
+ * Mesh state of one pod.
+ *
+ * @public
+ */
+export interface PodMeshStatus {
+  name: string;
+  /** `status.phase` (Pending, Running, …); `Unknown` when absent. */
+  phase: string;
+  /** All containers ready (the `Ready` condition). */
+  ready: boolean;
+  /** Has an `istio-proxy` sidecar (classic or native). */
+  injected: boolean;
+  /** The sidecar is a native sidecar (init container with `restartPolicy: Always`). */
+  nativeSidecar: boolean;
+  proxyVersion?: string;
+  revision?: string;
+  /** Pod label `sidecar.istio.io/inject=false` (or ambient `istio.io/dataplane-mode=none`). */
+  optedOut: boolean;
+  /** Enrolled in ambient mode (`ambient.istio.io/redirection=enabled`). */
+  ambient: boolean;
+}
+
+/**
+ * Kinds of workload the status reports.
+ *
+ * @public
+ */
+export type WorkloadKind =
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'Job'
+  | 'CronJob'
+  | 'Pod';
+
+/**
+ * One workload with its pods.
+ *
+ * @public
+ */
+export interface WorkloadStatus {
+  kind: WorkloadKind;
+  name: string;
+  namespace: string;
+  /** Labels of the pod template; `app` and `version` matter to Istio telemetry and Kiali. */
+  labels: { app?: string; version?: string; [key: string]: string | undefined };
+  replicas: number;
+  pods: PodMeshStatus[];
+}
+
+/**
+ * Protocol Istio derives for a service port.
+ *
+ * @public
+ */
+export type MeshPortProtocol =
+  | 'http'
+  | 'http2'
+  | 'https'
+  | 'grpc'
+  | 'grpc-web'
+  | 'tcp'
+  | 'tls'
+  | 'mongo'
+  | 'mysql'
+  | 'redis'
+  | 'udp'
+  | 'unknown';
+
+/**
+ * One port of a service and the protocol Istio will derive for it.
+ *
+ * @public
+ */
+export interface ServicePortStatus {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  appProtocol?: string;
+  /** Derived from `appProtocol`, else the port name prefix. */
+  protocol: MeshPortProtocol;
+  /** False when Istio cannot derive the protocol (IST0118). */
+  protocolOk: boolean;
+}
+
+/**
+ * One Kubernetes Service as the mesh sees it.
+ *
+ * @public
+ */
+export interface ServiceStatus {
+  name: string;
+  namespace: string;
+  ports: ServicePortStatus[];
+  selector: Record<string, string>;
+}
+
+/**
+ * One weighted destination of a traffic split.
+ *
+ * @public
+ */
+export interface TrafficRoute {
+  subset?: string;
+  /** Percentage (0–100) of the catch-all route's traffic. */
+  weight: number;
+  host: string;
+  port?: number;
+  /** Pods the destination (service selector + subset labels) selects. */
+  podCount: number;
+}
+
+/**
+ * How traffic for one host is split between versions.
+ *
+ * @public
+ */
+export interface TrafficSplit {
+  host: string;
+  namespace: string;
+  /** Name of the VirtualService that routes the host, if any. */
+  virtualService?: string;
+  /** Name of the DestinationRule that defines the subsets, if any. */
+  destinationRule?: string;
+  gateways: string[];
+  routes: TrafficRoute[];
+  /** More than one destination has a non-zero weight. */
+  canaryInProgress: boolean;
+}
+
+/**
+ * A PeerAuthentication mode.
+ *
+ * @public
+ */
+export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE' | 'UNSET';
+
+/**
+ * Where an effective mTLS mode comes from.
+ *
+ * @public
+ */
+export interface MtlsSource {
+  scope: 'workload' | 'namespace' | 'mesh' | 'default';
+  /** Name of the PeerAuthentication that decides (absent for `default`). */
+  name?: string;
+  namespace?: string;
+}
+
+/**
+ * The mTLS mode a workload (or a whole namespace) effectively runs with.
+ *
+ * @public
+ */
+export interface EffectiveMtls {
+  workload?: string;
+  namespace: string;
+  mode: MtlsMode;
+  source: MtlsSource;
+}
+
+/**
+ * Deep links into Kiali for one service.
+ *
+ * @public
+ */
+export interface KialiLinks {
+  graph: string;
+  app?: string;
+  workloads: Array<{ name: string; url: string }>;
+  services: Array<{ name: string; url: string }>;
+  config: Array<{ kind: string; name: string; url: string }>;
+}
+
+/**
+ * Mesh state of the entity in a cluster that answered.
+ *
+ * @public
+ */
+export interface ClusterMeshStatusOk {
+  cluster: string;
+  ok: true;
+  namespaces: NamespaceMeshStatus[];
+  workloads: WorkloadStatus[];
+  services: ServiceStatus[];
+  trafficSplits: TrafficSplit[];
+  mtls: EffectiveMtls[];
+  findings: Finding[];
+  kiali?: KialiLinks;
+}
+
+/**
+ * A cluster that could not be read: reported per cluster instead of failing the whole request.
+ *
+ * @public
+ */
+export interface ClusterMeshStatusError {
+  cluster: string;
+  ok: false;
+  error: { message: string; statusCode?: number };
+}
+
+/**
+ * Mesh state of the entity in one cluster.
+ *
+ * @public
+ */
+export type ClusterMeshStatus = ClusterMeshStatusOk | ClusterMeshStatusError;
+
+/**
+ * Response of `GET /entities/:namespace/:kind/:name/status`.
+ *
+ * @public
+ */
+export interface MeshStatusResponse {
+  entityRef: string;
+  clusters: ClusterMeshStatus[];
+}

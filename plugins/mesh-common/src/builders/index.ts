@@ -1,0 +1,7 @@
+export { isManagedByMeshPortal } from './objects';
+export * from './planCanary';
+export * from './planExpose';
+export * from './planMtls';
+export * from './planOnboard';
+export * from './toYaml';
+export * from './meshPlan';

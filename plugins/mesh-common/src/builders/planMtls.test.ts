@@ -1,0 +1,191 @@
+import { backendDestinationRule } from '../__fixtures__/handbook';
+import type {
+  IstioDestinationRule,
+  IstioPeerAuthentication,
+} from '../kube/types';
+import { MtlsCaller, planMtls } from './planMtls';
+
+const callers: MtlsCaller[] = [
+  { name: 'frontend', namespace: 'shop', injected: true, source: 'cluster' },
+  { name: 'checkout', namespace: 'shop', injected: false, source: 'catalog' },
+];
+const base = {
+  namespace: 'shop',
+  target: 'payments',
+  workload: { name: 'payments', labels: { app: 'payments' } },
+  callers,
+  destinationRules: [] as IstioDestinationRule[],
+};
+
+describe('planMtls', () => {
+  it('refuses STRICT while checkout calls payments without a sidecar', () => {
+    const plan = planMtls({ ...base, mode: 'STRICT', scope: 'workload' });
+    expect(plan.findings).toEqual([
+      {
+        code: 'MESH-004',
+        severity: 'error',
+        message:
+          'STRICT on payments would reject callers without a sidecar: checkout (shop, from catalog).',
+        resource: {
+          kind: 'PeerAuthentication',
+          name: 'payments',
+          namespace: 'shop',
+        },
+        hint: expect.any(String),
+        blocking: true,
+      },
+    ]);
+    expect(plan.findings[0].message).not.toContain('frontend');
+  });
+
+  it('goes STRICT with force, keeping a non-blocking warning', () => {
+    const plan = planMtls({
+      ...base,
+      mode: 'STRICT',
+      scope: 'workload',
+      force: true,
+    });
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        code: 'MESH-004',
+        severity: 'warning',
+        blocking: false,
+      }),
+    ]);
+    expect(plan.objects.map(o => o.object)).toEqual([
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: {
+          name: 'payments',
+          namespace: 'shop',
+          labels: { 'app.kubernetes.io/managed-by': 'mesh-portal' },
+        },
+        spec: {
+          selector: { matchLabels: { app: 'payments' } },
+          mtls: { mode: 'STRICT' },
+        },
+      },
+    ]);
+  });
+
+  it('lets STRICT through when every caller has a sidecar, and PERMISSIVE always', () => {
+    const allMeshed = callers.map(c => ({ ...c, injected: true }));
+    expect(
+      planMtls({
+        ...base,
+        callers: allMeshed,
+        mode: 'STRICT',
+        scope: 'namespace',
+      }).findings,
+    ).toEqual([]);
+    const permissive = planMtls({
+      ...base,
+      mode: 'PERMISSIVE',
+      scope: 'namespace',
+    });
+    expect(permissive.findings).toEqual([]);
+    expect(permissive.objects[0].object).toMatchObject({
+      metadata: { name: 'default', namespace: 'shop' },
+      spec: { mtls: { mode: 'PERMISSIVE' } },
+    });
+  });
+
+  it('flags DestinationRules that turn auto-mTLS off toward the namespace', () => {
+    const disable: IstioDestinationRule = {
+      metadata: { name: 'payments-plain', namespace: 'shop' },
+      spec: { host: 'payments', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    };
+    const simpleSubset: IstioDestinationRule = {
+      metadata: { name: 'payments-v2', namespace: 'other' },
+      spec: {
+        host: 'payments.shop.svc.cluster.local',
+        subsets: [{ name: 'v2', trafficPolicy: { tls: { mode: 'SIMPLE' } } }],
+      },
+    };
+    const mutual: IstioDestinationRule = {
+      metadata: { name: 'ok', namespace: 'shop' },
+      spec: {
+        host: 'payments',
+        trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
+      },
+    };
+    const elsewhere: IstioDestinationRule = {
+      ...disable,
+      metadata: { name: 'x', namespace: 'prod' },
+    }; // host "payments" = payments.prod
+    const drs = [
+      disable,
+      simpleSubset,
+      mutual,
+      elsewhere,
+      backendDestinationRule,
+    ];
+    const strict = planMtls({
+      ...base,
+      callers: [],
+      mode: 'STRICT',
+      scope: 'namespace',
+      destinationRules: drs,
+    });
+    expect(
+      strict.findings.map(f => [f.code, f.resource?.name, f.blocking]),
+    ).toEqual([
+      ['MESH-005', 'payments-plain', true],
+      ['MESH-005', 'payments-v2', true],
+    ]);
+    const permissive = planMtls({
+      ...base,
+      callers: [],
+      mode: 'PERMISSIVE',
+      scope: 'namespace',
+      destinationRules: drs,
+    });
+    expect(permissive.findings.map(f => [f.severity, f.blocking])).toEqual([
+      ['warning', false],
+      ['warning', false],
+    ]);
+  });
+
+  it('changes only the mode of an existing policy and skips an unchanged one', () => {
+    const existing: IstioPeerAuthentication = {
+      apiVersion: 'security.istio.io/v1beta1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'shop', uid: 'u1' },
+      spec: {
+        mtls: { mode: 'PERMISSIVE' },
+        portLevelMtls: { '8080': { mode: 'DISABLE' } },
+      } as IstioPeerAuthentication['spec'],
+    };
+    const plan = planMtls({
+      ...base,
+      callers: [],
+      mode: 'STRICT',
+      scope: 'namespace',
+      existingPeerAuthentication: existing,
+    });
+    expect(plan.objects[0].object).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'shop' },
+      spec: {
+        mtls: { mode: 'STRICT' },
+        portLevelMtls: { '8080': { mode: 'DISABLE' } },
+      },
+    });
+    const same = {
+      ...existing,
+      apiVersion: 'security.istio.io/v1',
+      spec: { mtls: { mode: 'STRICT' } },
+    };
+    const noop = planMtls({
+      ...base,
+      callers: [],
+      mode: 'STRICT',
+      scope: 'namespace',
+      existingPeerAuthentication: same,
+    });
+    expect(noop.objects).toEqual([]);
+    expect(noop.summary).toBe('mTLS STRICT for payments (already in place).');
+  });
+});

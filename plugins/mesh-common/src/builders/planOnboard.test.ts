@@ -1,0 +1,201 @@
+import {
+  backendService,
+  backendV1,
+  backendV2,
+  frontendDeployment,
+  podOf,
+} from '../__fixtures__/handbook';
+import type { IstioPeerAuthentication, KubeWorkload } from '../kube/types';
+import { planOnboard } from './planOnboard';
+
+const now = '2026-05-01T10:00:00.000Z';
+const unlabelled = {
+  metadata: { name: 'prod', labels: { 'kubernetes.io/metadata.name': 'prod' } },
+};
+
+describe('planOnboard', () => {
+  it('plans PERMISSIVE first, then the namespace label, port fix and restarts', () => {
+    const plan = planOnboard({
+      namespace: 'prod',
+      namespaceObject: unlabelled,
+      scope: 'namespace',
+      workloads: [backendV1, backendV2],
+      services: [backendService],
+      now,
+    });
+    expect(plan.objects.map(o => `${o.operation} ${o.kind}/${o.name}`)).toEqual(
+      [
+        'apply PeerAuthentication/default',
+        'patch Namespace/prod',
+        'patch Service/backend',
+        'restart Deployment/backend-v1',
+        'restart Deployment/backend-v2',
+      ],
+    );
+    expect(plan.objects[0].object).toMatchObject({
+      apiVersion: 'security.istio.io/v1',
+      spec: { mtls: { mode: 'PERMISSIVE' } },
+    });
+    expect(plan.objects[1]).toMatchObject({
+      patchType: 'merge',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
+      },
+    });
+    expect(plan.objects[2]).toMatchObject({
+      patchType: 'strategic',
+      object: {
+        spec: { ports: [{ port: 80, protocol: 'TCP', appProtocol: 'http' }] },
+      },
+    });
+    expect(plan.objects[3].object).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'backend-v1', namespace: 'prod' },
+      spec: {
+        template: {
+          metadata: {
+            annotations: { 'kubectl.kubernetes.io/restartedAt': now },
+          },
+        },
+      },
+    });
+    expect(plan.findings.map(f => f.code)).toEqual(['MESH-009']);
+    expect(plan.summary).toBe(
+      'Onboard namespace prod (sidecar): 5 change(s), 2 rollout restart(s).',
+    );
+  });
+
+  it('switches to a revision label, removing the conflicting istio-injection label', () => {
+    const plan = planOnboard({
+      namespace: 'prod',
+      namespaceObject: {
+        metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
+      },
+      scope: 'namespace',
+      revision: '1-25-0',
+      workloads: [],
+      services: [],
+    });
+    expect(plan.objects.find(o => o.kind === 'Namespace')!.object).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'prod',
+        labels: { 'istio.io/rev': '1-25-0', 'istio-injection': null },
+      },
+    });
+  });
+
+  it('onboards ambient without restarts and without a sidecar label', () => {
+    const plan = planOnboard({
+      namespace: 'prod',
+      namespaceObject: unlabelled,
+      scope: 'namespace',
+      mode: 'ambient',
+      workloads: [backendV1],
+      services: [],
+      now,
+    });
+    expect(plan.objects.map(o => o.operation)).toEqual(['apply', 'patch']);
+    expect(plan.objects[1].object).toMatchObject({
+      metadata: { labels: { 'istio.io/dataplane-mode': 'ambient' } },
+    });
+  });
+
+  it('labels pod templates for workload scope (the template change rolls out by itself)', () => {
+    const plan = planOnboard({
+      namespace: 'prod',
+      scope: 'workload',
+      workloads: [backendV1, backendV2],
+      selectWorkloads: ['backend-v2'],
+      services: [],
+      now,
+    });
+    expect(plan.objects.map(o => `${o.operation} ${o.kind}/${o.name}`)).toEqual(
+      ['apply PeerAuthentication/default', 'patch Deployment/backend-v2'],
+    );
+    expect(plan.objects[1].object).toMatchObject({
+      spec: {
+        template: {
+          metadata: { labels: { 'sidecar.istio.io/inject': 'true' } },
+        },
+      },
+    });
+  });
+
+  it('keeps an existing namespace policy, skips meshed workloads and restart:false', () => {
+    const strict: IstioPeerAuthentication = {
+      metadata: { name: 'default', namespace: 'prod' },
+      spec: { mtls: { mode: 'STRICT' } },
+    };
+    const plan = planOnboard({
+      namespace: 'prod',
+      namespaceObject: {
+        metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
+      },
+      scope: 'namespace',
+      workloads: [backendV1, backendV2],
+      pods: [podOf(backendV1), podOf(backendV2, { injected: false })],
+      peerAuthentications: [strict],
+      services: [],
+      now,
+    });
+    expect(plan.objects.map(o => `${o.operation} ${o.kind}/${o.name}`)).toEqual(
+      ['restart Deployment/backend-v2'],
+    );
+    expect(plan.findings.map(f => f.code)).toEqual(['MESH-008']);
+    expect(
+      planOnboard({
+        namespace: 'prod',
+        scope: 'namespace',
+        workloads: [backendV1],
+        services: [],
+        restart: false,
+        peerAuthentications: [strict],
+      }).objects.map(o => o.kind),
+    ).toEqual(['Namespace']);
+  });
+
+  it('reports missing app/version labels, opt-outs, hostNetwork and unknown workloads', () => {
+    const optedOut: KubeWorkload = {
+      ...backendV1,
+      metadata: { name: 'legacy', namespace: 'prod' },
+      spec: {
+        template: {
+          metadata: {
+            labels: {
+              app: 'legacy',
+              version: 'v1',
+              'sidecar.istio.io/inject': 'false',
+            },
+          },
+          spec: { hostNetwork: true },
+        },
+      },
+    };
+    const plan = planOnboard({
+      namespace: 'prod',
+      scope: 'namespace',
+      workloads: [frontendDeployment, optedOut],
+      selectWorkloads: ['frontend', 'legacy', 'ghost'],
+      services: [],
+      now,
+    });
+    expect(
+      plan.findings.map(
+        f => `${f.code} ${f.resource?.name ?? ''} ${f.blocking}`,
+      ),
+    ).toEqual([
+      'MESH-012  true',
+      'MESH-001 frontend false',
+      'MESH-010 legacy false',
+      'MESH-007 legacy false',
+    ]);
+    expect(
+      plan.objects.filter(o => o.operation === 'restart').map(o => o.name),
+    ).toEqual(['frontend']);
+  });
+});

@@ -1,0 +1,360 @@
+import { MeshFindingCodes } from '../api/codes';
+import type { Finding } from '../api/findings';
+import type { JsonObject, PlannedObject } from '../api/plan';
+import type {
+  IstioPeerAuthentication,
+  KubeNamespace,
+  KubePod,
+  KubeService,
+  KubeWorkload,
+} from '../kube/types';
+import { matchesLabels } from '../labelSelector';
+import {
+  LABEL_DATAPLANE_MODE,
+  LABEL_ISTIO_INJECTION,
+  LABEL_ISTIO_REV,
+} from '../status/namespaceInjection';
+import { LABEL_SIDECAR_INJECT, findIstioProxy } from '../status/podMeshStatus';
+import { servicePortProtocol } from '../status/serviceStatus';
+import { SECURITY_V1, ownedMetadata, planned } from './objects';
+
+/** Pod template annotation whose change makes a rollout restart. */
+export const ANNOTATION_RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+const RESTARTABLE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+/**
+ * Input of {@link planOnboard}.
+ *
+ * @public
+ */
+export interface OnboardPlanInput {
+  namespace: string;
+  /** The live namespace (its labels decide what changes); absent = assume unlabelled. */
+  namespaceObject?: KubeNamespace;
+  /** `namespace`: label the namespace; `workload`: label the pod templates only. */
+  scope: 'namespace' | 'workload';
+  mode?: 'sidecar' | 'ambient';
+  /** Istio revision (`istio.io/rev`); default revision when absent. */
+  revision?: string;
+  /** The entity's workloads (Deployments, StatefulSets, DaemonSets). */
+  workloads: KubeWorkload[];
+  /** Only these workloads (names); default all. */
+  selectWorkloads?: string[];
+  /** The entity's Services (ports without protocol get `appProtocol: http`). */
+  services: KubeService[];
+  /** The entity's pods: workloads whose pods all have a proxy are not restarted. */
+  pods?: KubePod[];
+  /** PeerAuthentications of the namespace: an existing namespace-wide one is kept. */
+  peerAuthentications?: IstioPeerAuthentication[];
+  /** Restart existing workloads so pods get a sidecar (default true; never in ambient). */
+  restart?: boolean;
+  /** Timestamp for `restartedAt` (ISO 8601); default now. */
+  now?: string;
+  entityRef?: string;
+}
+
+/**
+ * A plan before the backend adds live objects and diffs.
+ *
+ * @public
+ */
+export interface BuiltPlan {
+  /** In apply order. */
+  objects: PlannedObject[];
+  findings: Finding[];
+  summary: string;
+}
+
+/**
+ * Plans onboarding into the mesh, following the handbook's migration: a PERMISSIVE namespace
+ * PeerAuthentication first (unless one exists), then the injection label (namespace, or pod
+ * templates for `scope: workload`), protocol fixes on Service ports, then rollout restarts
+ * (sidecar mode only: ambient needs none, and pod-template label changes roll out by
+ * themselves).
+ *
+ * @public
+ */
+export function planOnboard(input: OnboardPlanInput): BuiltPlan {
+  const mode = input.mode ?? 'sidecar';
+  const findings: Finding[] = [];
+  const objects: PlannedObject[] = [];
+  const workloads = input.workloads.filter(
+    w =>
+      !input.selectWorkloads ||
+      input.selectWorkloads.includes(w.metadata?.name ?? ''),
+  );
+  for (const missing of (input.selectWorkloads ?? []).filter(
+    name => !input.workloads.some(w => w.metadata?.name === name),
+  )) {
+    findings.push({
+      code: MeshFindingCodes.unknownWorkload,
+      severity: 'error',
+      message: `Workload ${missing} is not one of the entity's workloads in ${input.namespace}.`,
+      hint: 'Pick workloads listed in the mesh status.',
+      blocking: true,
+    });
+  }
+
+  // 1. PERMISSIVE first, so meshed and not-yet-meshed pods keep talking (handbook 4.2).
+  const namespacePolicy = (input.peerAuthentications ?? []).find(
+    pa =>
+      pa.metadata?.namespace === input.namespace &&
+      Object.keys(pa.spec?.selector?.matchLabels ?? {}).length === 0,
+  );
+  if (namespacePolicy) {
+    findings.push({
+      code: MeshFindingCodes.existingPeerAuthentication,
+      severity: 'info',
+      message: `PeerAuthentication ${namespacePolicy.metadata?.name} (mode ${
+        namespacePolicy.spec?.mtls?.mode ?? 'UNSET'
+      }) already sets the namespace's mTLS; it is kept.`,
+      resource: {
+        kind: 'PeerAuthentication',
+        name: namespacePolicy.metadata?.name ?? '',
+        namespace: input.namespace,
+      },
+      hint: 'Use the mTLS action to change it.',
+      blocking: false,
+    });
+  } else {
+    objects.push(
+      planned(
+        {
+          apiVersion: SECURITY_V1,
+          kind: 'PeerAuthentication',
+          metadata: ownedMetadata('default', input.namespace, input.entityRef),
+          spec: { mtls: { mode: 'PERMISSIVE' } },
+        },
+        'apply',
+      ),
+    );
+  }
+
+  // 2. Injection labels.
+  // One injection label set, the other two removed (`null`), so no IST0123 conflict remains.
+  const desiredLabels: Record<string, string | null> = {
+    [LABEL_ISTIO_INJECTION]: null,
+    [LABEL_ISTIO_REV]: null,
+    [LABEL_DATAPLANE_MODE]: null,
+  };
+  if (mode === 'ambient') {
+    desiredLabels[LABEL_DATAPLANE_MODE] = 'ambient';
+  } else if (input.revision) {
+    desiredLabels[LABEL_ISTIO_REV] = input.revision;
+  } else {
+    desiredLabels[LABEL_ISTIO_INJECTION] = 'enabled';
+  }
+
+  if (input.scope === 'namespace') {
+    const current = input.namespaceObject?.metadata?.labels ?? {};
+    // Only touch labels that differ; `null` removes a label that would conflict (IST0123).
+    const patchLabels = Object.fromEntries(
+      Object.entries(desiredLabels).filter(([key, value]) =>
+        value === null ? current[key] !== undefined : current[key] !== value,
+      ),
+    );
+    if (Object.keys(patchLabels).length > 0 || !input.namespaceObject) {
+      objects.push(
+        planned(
+          {
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: {
+              name: input.namespace,
+              labels: input.namespaceObject
+                ? patchLabels
+                : withoutNulls(desiredLabels),
+            },
+          } as JsonObject,
+          'patch',
+          'merge',
+        ),
+      );
+    }
+  } else {
+    const templateLabels: Record<string, string> =
+      mode === 'ambient'
+        ? { [LABEL_DATAPLANE_MODE]: 'ambient' }
+        : {
+            [LABEL_SIDECAR_INJECT]: 'true',
+            ...(input.revision ? { [LABEL_ISTIO_REV]: input.revision } : {}),
+          };
+    for (const workload of workloads) {
+      const current = workload.spec?.template?.metadata?.labels ?? {};
+      if (matchesLabels(current, templateLabels)) continue;
+      objects.push(
+        planned(
+          {
+            apiVersion: workload.apiVersion ?? 'apps/v1',
+            kind: workload.kind ?? 'Deployment',
+            metadata: {
+              name: workload.metadata?.name ?? '',
+              namespace: input.namespace,
+            },
+            spec: { template: { metadata: { labels: templateLabels } } },
+          } as JsonObject,
+          'patch',
+          'merge',
+        ),
+      );
+    }
+  }
+
+  // 3. Service ports Istio cannot classify: minimal patch setting appProtocol.
+  for (const service of input.services) {
+    const unknownPorts = (service.spec?.ports ?? []).filter(
+      port => servicePortProtocol(port) === 'unknown',
+    );
+    if (unknownPorts.length === 0) continue;
+    findings.push({
+      code: MeshFindingCodes.assumedHttpProtocol,
+      severity: 'warning',
+      message: `Service ${service.metadata?.name} port(s) ${unknownPorts
+        .map(p => p.port)
+        .join(
+          ', ',
+        )} have no protocol (IST0118); the plan sets appProtocol: http.`,
+      resource: {
+        kind: 'Service',
+        name: service.metadata?.name ?? '',
+        namespace: input.namespace,
+      },
+      hint: 'If a port is not HTTP, name it tcp-*/grpc-* or set appProtocol yourself before applying.',
+      blocking: false,
+    });
+    objects.push(
+      planned(
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: {
+            name: service.metadata?.name ?? '',
+            namespace: input.namespace,
+          },
+          spec: {
+            ports: unknownPorts.map(port => ({
+              port: port.port,
+              protocol: port.protocol ?? 'TCP',
+              appProtocol: 'http',
+            })),
+          },
+        },
+        'patch',
+        'strategic',
+      ),
+    );
+  }
+
+  // 4. Rollout restarts: injection happens at pod creation.
+  const restart = input.restart ?? true;
+  if (restart && mode === 'sidecar' && input.scope === 'namespace') {
+    const now = input.now ?? new Date().toISOString();
+    for (const workload of workloads) {
+      if (!RESTARTABLE_KINDS.includes(workload.kind ?? 'Deployment')) continue;
+      if (
+        workload.spec?.template?.metadata?.labels?.[LABEL_SIDECAR_INJECT] ===
+        'false'
+      )
+        continue;
+      const own = podsOf(workload, input.pods);
+      if (own && own.length > 0 && own.every(pod => findIstioProxy(pod)))
+        continue;
+      objects.push(
+        planned(
+          {
+            apiVersion: workload.apiVersion ?? 'apps/v1',
+            kind: workload.kind ?? 'Deployment',
+            metadata: {
+              name: workload.metadata?.name ?? '',
+              namespace: input.namespace,
+            },
+            spec: {
+              template: {
+                metadata: { annotations: { [ANNOTATION_RESTARTED_AT]: now } },
+              },
+            },
+          } as JsonObject,
+          'restart',
+          'merge',
+        ),
+      );
+    }
+  }
+
+  // Findings about the workloads themselves.
+  for (const workload of workloads) {
+    const name = workload.metadata?.name ?? '';
+    const resource = {
+      kind: workload.kind ?? 'Deployment',
+      name,
+      namespace: input.namespace,
+    };
+    const labels = workload.spec?.template?.metadata?.labels ?? {};
+    const missing = ['app', 'version'].filter(key => !labels[key]);
+    if (missing.length > 0) {
+      findings.push({
+        code: MeshFindingCodes.missingAppVersionLabels,
+        severity: 'warning',
+        message: `${
+          resource.kind
+        } ${name} pod template lacks label(s) ${missing.join(', ')}.`,
+        resource,
+        hint: 'Add app and version labels to the pod template: Kiali, Istio telemetry and canary subsets use them.',
+        blocking: false,
+      });
+    }
+    if (labels[LABEL_SIDECAR_INJECT] === 'false') {
+      findings.push({
+        code: MeshFindingCodes.workloadOptedOut,
+        severity: 'warning',
+        message: `${resource.kind} ${name} opts out (sidecar.istio.io/inject=false) and stays out of the mesh.`,
+        resource,
+        hint: 'Remove the label from the pod template to onboard it.',
+        blocking: false,
+      });
+    }
+    if (workload.spec?.template?.spec?.hostNetwork) {
+      findings.push({
+        code: MeshFindingCodes.hostNetworkPod,
+        severity: 'warning',
+        message: `${resource.kind} ${name} uses hostNetwork: Istio never injects it.`,
+        resource,
+        hint: 'Run it without hostNetwork to put it in the mesh.',
+        blocking: false,
+      });
+    }
+  }
+
+  const restarts = objects.filter(o => o.operation === 'restart').length;
+  const where =
+    input.scope === 'namespace'
+      ? `namespace ${input.namespace}`
+      : `${workloads.length} workload(s) in ${input.namespace}`;
+  const summary = `Onboard ${where} (${mode}${
+    input.revision ? `, revision ${input.revision}` : ''
+  }): ${objects.length} change(s)${
+    restarts ? `, ${restarts} rollout restart(s)` : ''
+  }.`;
+  return { objects, findings, summary };
+}
+
+function podsOf(
+  workload: KubeWorkload,
+  pods: KubePod[] | undefined,
+): KubePod[] | undefined {
+  if (!pods) return undefined;
+  const selector =
+    workload.spec?.selector?.matchLabels ??
+    workload.spec?.template?.metadata?.labels;
+  if (!selector || Object.keys(selector).length === 0) return undefined;
+  return pods.filter(pod => matchesLabels(pod.metadata?.labels, selector));
+}
+
+function withoutNulls(
+  labels: Record<string, string | null>,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(labels).filter(([, v]) => v !== null),
+  ) as Record<string, string>;
+}

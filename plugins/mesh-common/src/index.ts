@@ -1,0 +1,20 @@
+/**
+ * Isomorphic core of the mesh plugins: HTTP contract types, annotations and target resolution,
+ * permissions, status derivations, manifest builders, the analyzer and Kiali links. No I/O.
+ *
+ * @packageDocumentation
+ */
+
+export * from './api';
+export * from './kube/names';
+export * from './annotations';
+export * from './permissions';
+export * from './labelSelector';
+export * from './targets';
+export * from './status';
+export * from './kube/types';
+export * from './kube/hosts';
+export * from './kube/splitRoute';
+export * from './builders';
+export * from './analyzer';
+export * from './kiali';

@@ -1,0 +1,5 @@
+export * from './effectiveMtls';
+export * from './namespaceInjection';
+export * from './podMeshStatus';
+export * from './serviceStatus';
+export * from './trafficSplits';

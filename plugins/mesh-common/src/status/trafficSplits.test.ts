@@ -1,0 +1,85 @@
+import {
+  backendCanaryVirtualService,
+  backendDestinationRule,
+  backendService,
+  backendV1,
+  backendV2,
+  frontendService,
+  frontendVirtualService,
+  podOf,
+} from '../__fixtures__/handbook';
+import { toPercentages, trafficSplits } from './trafficSplits';
+
+describe('trafficSplits', () => {
+  const pods = [
+    podOf(backendV1, { suffix: 'a' }),
+    podOf(backendV1, { suffix: 'b' }),
+    podOf(backendV2),
+  ];
+
+  it('reads the handbook 90/10 canary (v1beta1) with pod counts per subset', () => {
+    expect(
+      trafficSplits(
+        [backendService],
+        [backendCanaryVirtualService],
+        [backendDestinationRule],
+        pods,
+      ),
+    ).toEqual([
+      {
+        host: 'backend',
+        namespace: 'prod',
+        virtualService: 'backend',
+        destinationRule: 'backend',
+        gateways: [],
+        routes: [
+          { host: 'backend', subset: 'v1', weight: 90, podCount: 2 },
+          { host: 'backend', subset: 'v2', weight: 10, podCount: 1 },
+        ],
+        canaryInProgress: true,
+      },
+    ]);
+  });
+
+  it('reads the gateway-bound frontend VirtualService and a service without VirtualService', () => {
+    const [frontend, backend] = trafficSplits(
+      [frontendService, backendService],
+      [frontendVirtualService],
+      [],
+      pods,
+    );
+    expect(frontend).toMatchObject({
+      host: 'frontend',
+      virtualService: 'frontend',
+      gateways: ['frontend-gateway'],
+      routes: [{ host: 'frontend', weight: 100, port: 80, podCount: 0 }],
+      canaryInProgress: false,
+    });
+    expect(backend).toEqual({
+      host: 'backend',
+      namespace: 'prod',
+      gateways: [],
+      routes: [{ host: 'backend', weight: 100, podCount: 3 }],
+      canaryInProgress: false,
+    });
+  });
+
+  it('counts 0 pods for a subset the DestinationRule lacks', () => {
+    const [split] = trafficSplits(
+      [backendService],
+      [backendCanaryVirtualService],
+      [],
+      pods,
+    );
+    expect(split.routes.map(r => r.podCount)).toEqual([0, 0]);
+  });
+});
+
+describe('toPercentages', () => {
+  it('normalizes weights that do not sum to 100', () => {
+    const d = (weight?: number) => ({ destination: { host: 'x' }, weight });
+    expect(toPercentages([d(1), d(2)]).map(p => p.percent)).toEqual([33, 67]);
+    expect(toPercentages([d(), d()]).map(p => p.percent)).toEqual([50, 50]);
+    expect(toPercentages([d()]).map(p => p.percent)).toEqual([100]);
+  });
+});

@@ -1,0 +1,145 @@
+import type { TrafficRoute, TrafficSplit } from '../api/status';
+import { serviceOfHost } from '../kube/hosts';
+import { findSplitRouteIndex } from '../kube/splitRoute';
+import type {
+  IstioDestinationRule,
+  IstioHttpRouteDestination,
+  IstioVirtualService,
+  KubePod,
+  KubeService,
+} from '../kube/types';
+import { matchesLabels } from '../labelSelector';
+
+/**
+ * How traffic to each Service is split, from VirtualServices (v1 or v1beta1 alike: only
+ * `spec` is read), DestinationRules and pods.
+ *
+ * A VirtualService concerns a Service when one of its hosts or one destination of its split
+ * route names it. The split route is the one {@link findSplitRouteIndex} picks (else the last
+ * http route). Weights are turned into percentages (`weight / sum`); a lone destination gets
+ * 100. A Service no VirtualService concerns gets one 100% route to itself.
+ *
+ * @public
+ */
+export function trafficSplits(
+  services: KubeService[],
+  virtualServices: IstioVirtualService[],
+  destinationRules: IstioDestinationRule[],
+  pods: KubePod[],
+): TrafficSplit[] {
+  const splits: TrafficSplit[] = [];
+  for (const service of services) {
+    const name = service.metadata?.name ?? '';
+    const namespace = service.metadata?.namespace ?? '';
+    const isThisService = (host: string, objectNamespace: string) => {
+      const target = serviceOfHost(host, objectNamespace);
+      return target?.name === name && target.namespace === namespace;
+    };
+    const destinationRule = destinationRules.find(dr =>
+      isThisService(dr.spec?.host ?? '', dr.metadata?.namespace ?? namespace),
+    );
+    const podsOf = (subset?: string): number => {
+      const subsetLabels = subset
+        ? destinationRule?.spec?.subsets?.find(s => s.name === subset)?.labels
+        : undefined;
+      if (subset && !subsetLabels) {
+        return 0; // subset not defined: Envoy has no cluster for it
+      }
+      return pods.filter(
+        pod =>
+          (pod.metadata?.namespace ?? namespace) === namespace &&
+          Object.keys(service.spec?.selector ?? {}).length > 0 &&
+          matchesLabels(pod.metadata?.labels, service.spec?.selector) &&
+          matchesLabels(pod.metadata?.labels, subsetLabels),
+      ).length;
+    };
+
+    let found = false;
+    for (const vs of virtualServices) {
+      const vsNamespace = vs.metadata?.namespace ?? namespace;
+      const http = vs.spec?.http ?? [];
+      const index = findSplitRouteIndex(http);
+      const splitRoute = http[index >= 0 ? index : http.length - 1];
+      const destinations = splitRoute?.route ?? [];
+      const concerns =
+        (vs.spec?.hosts ?? []).some(host => isThisService(host, vsNamespace)) ||
+        destinations.some(d => isThisService(d.destination.host, vsNamespace));
+      if (!concerns) {
+        continue;
+      }
+      found = true;
+      const routes = toPercentages(destinations).map(
+        ({ destination, percent }) => {
+          const route: TrafficRoute = {
+            host: destination.destination.host,
+            weight: percent,
+            podCount: isThisService(destination.destination.host, vsNamespace)
+              ? podsOf(destination.destination.subset)
+              : 0,
+          };
+          if (destination.destination.subset)
+            route.subset = destination.destination.subset;
+          if (destination.destination.port?.number)
+            route.port = destination.destination.port.number;
+          return route;
+        },
+      );
+      const split: TrafficSplit = {
+        host: name,
+        namespace,
+        virtualService: vs.metadata?.name,
+        gateways: vs.spec?.gateways ?? [],
+        routes,
+        canaryInProgress: routes.filter(route => route.weight > 0).length > 1,
+      };
+      if (destinationRule?.metadata?.name)
+        split.destinationRule = destinationRule.metadata.name;
+      splits.push(split);
+    }
+    if (!found) {
+      const split: TrafficSplit = {
+        host: name,
+        namespace,
+        gateways: [],
+        routes: [{ host: name, weight: 100, podCount: podsOf() }],
+        canaryInProgress: false,
+      };
+      if (destinationRule?.metadata?.name)
+        split.destinationRule = destinationRule.metadata.name;
+      splits.push(split);
+    }
+  }
+  return splits;
+}
+
+/**
+ * Turns Istio weights into integer percentages summing to 100 (largest remainder). Absent
+ * weights count 0; a lone destination, or all-zero weights, split evenly.
+ *
+ * @public
+ */
+export function toPercentages(
+  destinations: IstioHttpRouteDestination[],
+): Array<{ destination: IstioHttpRouteDestination; percent: number }> {
+  if (destinations.length === 0) {
+    return [];
+  }
+  const raw = destinations.map(d => Math.max(0, d.weight ?? 0));
+  const sum = raw.reduce((a, b) => a + b, 0);
+  const shares =
+    sum === 0 ? raw.map(() => 100 / raw.length) : raw.map(w => (w * 100) / sum);
+  const floors = shares.map(Math.floor);
+  let missing = 100 - floors.reduce((a, b) => a + b, 0);
+  const byRemainder = shares
+    .map((share, index) => ({ index, remainder: share - floors[index] }))
+    .sort((a, b) => b.remainder - a.remainder);
+  for (const { index } of byRemainder) {
+    if (missing <= 0) break;
+    floors[index]++;
+    missing--;
+  }
+  return destinations.map((destination, index) => ({
+    destination,
+    percent: floors[index],
+  }));
+}
