@@ -1,0 +1,332 @@
+import type { CompoundEntityRef, Entity } from '@backstage/catalog-model';
+import type { PermissionApi } from '@backstage/plugin-permission-react';
+import type {
+  AuditEntry,
+  ClusterMeshStatusError,
+  ClusterMeshStatusOk,
+  MeshActionRequest,
+  MeshApplyResult,
+  MeshHistoryResponse,
+  MeshOverviewResponse,
+  MeshPlan,
+  MeshStatusResponse,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import type { MeshApi } from '../api';
+import { MeshApiError } from '../api';
+
+export const backendEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'backend',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'backend',
+      'backstage.io/kubernetes-label-selector': 'app=backend',
+    },
+  },
+  spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+};
+
+/** Same as {@link backendEntity} under another ref (permission answers are cached per ref). */
+export const deniedEntity: Entity = {
+  ...backendEntity,
+  metadata: { ...backendEntity.metadata, name: 'backend-denied' },
+};
+
+export const plainEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'docs', namespace: 'default' },
+  spec: { type: 'website', owner: 'team-a', lifecycle: 'production' },
+};
+
+export function okCluster(
+  overrides: Partial<ClusterMeshStatusOk> = {},
+): ClusterMeshStatusOk {
+  return {
+    cluster: 'local',
+    ok: true,
+    namespaces: [
+      {
+        name: 'shop',
+        injection: {
+          mode: 'sidecar',
+          labels: { 'istio-injection': 'enabled' },
+        },
+      },
+    ],
+    workloads: [
+      {
+        kind: 'Deployment',
+        name: 'backend-v1',
+        namespace: 'shop',
+        labels: { app: 'backend', version: 'v1' },
+        replicas: 1,
+        pods: [
+          {
+            name: 'backend-v1-abc',
+            phase: 'Running',
+            ready: true,
+            injected: true,
+            nativeSidecar: true,
+            proxyVersion: '1.28.0',
+            revision: 'default',
+            optedOut: false,
+            ambient: false,
+          },
+        ],
+      },
+      {
+        kind: 'Deployment',
+        name: 'backend-v2',
+        namespace: 'shop',
+        labels: { app: 'backend', version: 'v2' },
+        replicas: 1,
+        pods: [
+          {
+            name: 'backend-v2-def',
+            phase: 'Running',
+            ready: false,
+            injected: false,
+            nativeSidecar: false,
+            optedOut: false,
+            ambient: false,
+          },
+        ],
+      },
+    ],
+    services: [
+      {
+        name: 'backend',
+        namespace: 'shop',
+        ports: [
+          { name: 'http', port: 8080, protocol: 'http', protocolOk: true },
+        ],
+        selector: { app: 'backend' },
+      },
+    ],
+    trafficSplits: [
+      {
+        host: 'backend',
+        namespace: 'shop',
+        virtualService: 'backend',
+        destinationRule: 'backend',
+        gateways: [],
+        canaryInProgress: true,
+        routes: [
+          { subset: 'v1', weight: 90, host: 'backend', podCount: 1 },
+          { subset: 'v2', weight: 10, host: 'backend', podCount: 1 },
+        ],
+      },
+    ],
+    mtls: [
+      {
+        namespace: 'shop',
+        workload: 'backend-v1',
+        mode: 'PERMISSIVE',
+        source: { scope: 'namespace', name: 'default', namespace: 'shop' },
+      },
+    ],
+    findings: [
+      {
+        code: 'IST0103',
+        severity: 'warning',
+        message: 'Pod backend-v2-def has no sidecar',
+        hint: 'Restart the Deployment backend-v2 after labelling the namespace',
+        blocking: false,
+        resource: { kind: 'Pod', name: 'backend-v2-def', namespace: 'shop' },
+      },
+    ],
+    kiali: {
+      graph:
+        'https://kiali.example.com/kiali/console/graph/namespaces?namespaces=shop&graphType=versionedApp',
+      app: 'https://kiali.example.com/kiali/console/namespaces/shop/applications/backend',
+      workloads: [
+        {
+          name: 'backend-v1',
+          url: 'https://kiali.example.com/kiali/console/namespaces/shop/workloads/backend-v1',
+        },
+      ],
+      services: [
+        {
+          name: 'backend',
+          url: 'https://kiali.example.com/kiali/console/namespaces/shop/services/backend',
+        },
+      ],
+      config: [],
+    },
+    ...overrides,
+  };
+}
+
+export const brokenCluster: ClusterMeshStatusError = {
+  cluster: 'prod-eu-1',
+  ok: false,
+  error: { message: 'connect ECONNREFUSED 10.0.0.1:6443', statusCode: 503 },
+};
+
+export function statusOf(
+  ...clusters: MeshStatusResponse['clusters']
+): MeshStatusResponse {
+  return { entityRef: 'component:default/backend', clusters };
+}
+
+export const canaryPlan: MeshPlan = {
+  action: 'canary',
+  cluster: 'local',
+  namespace: 'shop',
+  summary: 'Route 50% to v1 and 50% to v2',
+  blocked: false,
+  findings: [],
+  objects: [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      name: 'backend',
+      namespace: 'shop',
+      operation: 'apply',
+      object: {},
+      yaml: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: backend\n',
+      live: {},
+      diff: '-        weight: 90\n+        weight: 50',
+    },
+  ],
+};
+
+export const blockedStrictPlan: MeshPlan = {
+  action: 'mtls',
+  cluster: 'local',
+  namespace: 'shop',
+  summary: 'Set PeerAuthentication shop/default to STRICT',
+  blocked: true,
+  findings: [
+    {
+      code: 'MESH-STRICT-CALLERS',
+      severity: 'error',
+      message:
+        'checkout (shop/checkout-v1) calls backend without a sidecar and would be rejected under STRICT',
+      hint: 'Onboard checkout to the mesh first',
+      blocking: true,
+    },
+  ],
+  objects: [
+    {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      name: 'default',
+      namespace: 'shop',
+      operation: 'apply',
+      object: {},
+      yaml: 'kind: PeerAuthentication\nspec:\n  mtls:\n    mode: STRICT\n',
+      live: null,
+    },
+  ],
+};
+
+export const onboardPlan: MeshPlan = {
+  action: 'onboard',
+  cluster: 'local',
+  namespace: 'shop',
+  summary: 'Label namespace shop for injection and restart 2 Deployments',
+  blocked: false,
+  findings: [],
+  objects: [
+    {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name: 'shop',
+      operation: 'patch',
+      object: {},
+      yaml: 'metadata:\n  labels:\n    istio-injection: enabled\n',
+      diff: '+    istio-injection: enabled',
+    },
+  ],
+};
+
+export const auditEntry: AuditEntry = {
+  id: 'a1',
+  actor: 'user:default/alice',
+  entityRef: 'component:default/backend',
+  action: 'canary',
+  params: { action: 'canary', weights: { v1: 90, v2: 10 } },
+  objects: [{ kind: 'VirtualService', name: 'backend', namespace: 'shop' }],
+  result: 'success',
+  createdAt: '2026-01-02T10:00:00Z',
+};
+
+/** A typed in-memory {@link MeshApi}; override any method per test. */
+export class FakeMeshApi implements MeshApi {
+  status: MeshStatusResponse = statusOf(okCluster());
+  plans: Partial<Record<MeshActionRequest['action'], MeshPlan>> = {
+    canary: canaryPlan,
+    mtls: blockedStrictPlan,
+    onboard: onboardPlan,
+  };
+  history: MeshHistoryResponse = { items: [auditEntry] };
+  overview: MeshOverviewResponse = { rows: [] };
+  applyError?: MeshApiError;
+  readonly requests: Array<{
+    kind: 'plan' | 'apply';
+    request: MeshActionRequest;
+  }> = [];
+
+  async getStatus(_ref: CompoundEntityRef): Promise<MeshStatusResponse> {
+    return this.status;
+  }
+
+  async createPlan(
+    _ref: CompoundEntityRef,
+    request: MeshActionRequest,
+  ): Promise<MeshPlan> {
+    this.requests.push({ kind: 'plan', request });
+    const plan = this.plans[request.action];
+    if (!plan) {
+      throw new MeshApiError(
+        `no plan for ${request.action}`,
+        400,
+        'InputError',
+      );
+    }
+    return plan;
+  }
+
+  async apply(
+    _ref: CompoundEntityRef,
+    request: MeshActionRequest,
+  ): Promise<MeshApplyResult> {
+    this.requests.push({ kind: 'apply', request });
+    if (this.applyError) {
+      throw this.applyError;
+    }
+    const plan = await this.createPlan(_ref, request);
+    return {
+      auditId: 'audit-42',
+      plan,
+      applied: plan.objects.map(o => ({
+        kind: o.kind,
+        name: o.name,
+        namespace: o.namespace,
+        result: 'configured' as const,
+      })),
+    };
+  }
+
+  async getHistory(_ref: CompoundEntityRef): Promise<MeshHistoryResponse> {
+    return this.history;
+  }
+
+  async getOverview(): Promise<MeshOverviewResponse> {
+    return this.overview;
+  }
+}
+
+/** A permission API that denies everything. */
+export const denyAllPermissions = {
+  authorize: async () => ({ result: 'DENY' }),
+} as unknown as PermissionApi;
+
+/** A permission API that allows everything. */
+export const allowAllPermissions = {
+  authorize: async () => ({ result: 'ALLOW' }),
+} as unknown as PermissionApi;

@@ -1,0 +1,17 @@
+import {
+  ApiBlueprint,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { meshApiRef, MeshClient } from '../api';
+
+/** The {@link MeshApi} client. @alpha */
+export const meshApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: meshApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MeshClient({ discoveryApi, fetchApi }),
+    }),
+});

@@ -1,0 +1,103 @@
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { MeshClient } from './MeshClient';
+import { MeshApiError } from './MeshApiError';
+
+const server = setupServer();
+const baseUrl = 'http://localhost:7007/api/mesh';
+const client = new MeshClient({
+  discoveryApi: { getBaseUrl: async () => baseUrl },
+  fetchApi: { fetch: (input, init) => fetch(input, init) },
+});
+const ref = { kind: 'Component', namespace: 'default', name: 'back end/1' };
+
+describe('MeshClient', () => {
+  registerMswTestHooks(server);
+
+  it('GETs the status with encoded path parts', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/:name/status`,
+        ({ params, request }) =>
+          HttpResponse.json({
+            entityRef: 'component:default/x',
+            clusters: [],
+            name: params.name,
+            rawPath: new URL(request.url).pathname,
+          }),
+      ),
+    );
+    const status = (await client.getStatus(ref)) as any;
+    expect(status.name).toBe('back end/1');
+    expect(status.rawPath).toBe(
+      '/api/mesh/entities/default/Component/back%20end%2F1/status',
+    );
+  });
+
+  it('POSTs plans with a JSON body', async () => {
+    server.use(
+      http.post(
+        `${baseUrl}/entities/default/Component/:name/plans`,
+        async ({ request }) =>
+          HttpResponse.json({ echoed: await request.json() }),
+      ),
+    );
+    const plan = (await client.createPlan(ref, {
+      action: 'canary',
+      weights: { v1: 90, v2: 10 },
+    })) as any;
+    expect(plan.echoed).toEqual({
+      action: 'canary',
+      weights: { v1: 90, v2: 10 },
+    });
+  });
+
+  it("throws the backend's message and status on 4xx", async () => {
+    server.use(
+      http.post(`${baseUrl}/entities/default/Component/:name/apply`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'NotAllowedError', message: 'Not allowed to apply' },
+          },
+          { status: 403 },
+        ),
+      ),
+    );
+    const error = await client
+      .apply(ref, { action: 'mtls', mode: 'STRICT', scope: 'namespace' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(MeshApiError);
+    expect(error.status).toBe(403);
+    expect(error.errorName).toBe('NotAllowedError');
+    expect(error.message).toBe('Not allowed to apply');
+  });
+
+  it('falls back to the status line when the body is not JSON', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/overview`,
+        () =>
+          new HttpResponse('<html>bad gateway</html>', {
+            status: 502,
+            statusText: 'Bad Gateway',
+          }),
+      ),
+    );
+    await expect(client.getOverview()).rejects.toMatchObject({
+      status: 502,
+      message: 'Request failed with 502 Bad Gateway',
+    });
+  });
+
+  it('reads history and overview', async () => {
+    server.use(
+      http.get(`${baseUrl}/entities/default/Component/:name/history`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+      http.get(`${baseUrl}/overview`, () => HttpResponse.json({ rows: [] })),
+    );
+    await expect(client.getHistory(ref)).resolves.toEqual({ items: [] });
+    await expect(client.getOverview()).resolves.toEqual({ rows: [] });
+  });
+});

@@ -1,0 +1,69 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import {
+  meshRoutes,
+  type MeshActionRequest,
+  type MeshApplyResult,
+  type MeshHistoryResponse,
+  type MeshOverviewResponse,
+  type MeshPlan,
+  type MeshStatusResponse,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import type { MeshApi } from './MeshApi';
+import { MeshApiError } from './MeshApiError';
+
+/**
+ * {@link MeshApi} over HTTP: `discoveryApi` finds the backend, `fetchApi`
+ * adds the user's Backstage token.
+ *
+ * @public
+ */
+export class MeshClient implements MeshApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getStatus(entityRef: CompoundEntityRef): Promise<MeshStatusResponse> {
+    return this.request(meshRoutes.status(entityRef));
+  }
+
+  createPlan(
+    entityRef: CompoundEntityRef,
+    request: MeshActionRequest,
+  ): Promise<MeshPlan> {
+    return this.request(meshRoutes.plans(entityRef), request);
+  }
+
+  apply(
+    entityRef: CompoundEntityRef,
+    request: MeshActionRequest,
+  ): Promise<MeshApplyResult> {
+    return this.request(meshRoutes.apply(entityRef), request);
+  }
+
+  getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse> {
+    return this.request(meshRoutes.history(entityRef));
+  }
+
+  getOverview(): Promise<MeshOverviewResponse> {
+    return this.request(meshRoutes.overview());
+  }
+
+  private async request<T>(path: string, body?: unknown): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('mesh');
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers:
+        body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await MeshApiError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}

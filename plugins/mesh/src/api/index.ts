@@ -1,0 +1,3 @@
+export { meshApiRef, type MeshApi } from './MeshApi';
+export { MeshClient } from './MeshClient';
+export { MeshApiError } from './MeshApiError';

@@ -1,0 +1,61 @@
+import { Grid } from '@material-ui/core';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_KUBERNETES_ID,
+  ANNOTATION_KUBERNETES_LABEL_SELECTOR,
+  isMeshAvailable,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { MeshStatusProvider } from '../../hooks';
+import { FindingsCard } from '../FindingsCard';
+import { HistoryCard } from '../HistoryCard';
+import { KialiCard } from '../KialiCard';
+import { MtlsCard } from '../MtlsCard';
+import { SidecarStatusCard } from '../SidecarStatusCard';
+import { TrafficSplitCard } from '../TrafficSplitCard';
+
+/**
+ * The Mesh tab of an entity page: sidecars, traffic split, mTLS, findings,
+ * Kiali links and change history, all from one status request.
+ *
+ * @public
+ */
+export const EntityMeshContent = () => {
+  const { entity } = useEntity();
+  if (!isMeshAvailable(entity)) {
+    return (
+      <MissingAnnotationEmptyState
+        annotation={[
+          ANNOTATION_KUBERNETES_ID,
+          ANNOTATION_KUBERNETES_LABEL_SELECTOR,
+        ]}
+      />
+    );
+  }
+  return (
+    <MeshStatusProvider>
+      <Grid container spacing={3} alignItems="stretch">
+        <Grid item xs={12}>
+          <SidecarStatusCard />
+        </Grid>
+        <Grid item xs={12} lg={7}>
+          <TrafficSplitCard />
+        </Grid>
+        <Grid item xs={12} lg={5}>
+          <MtlsCard />
+        </Grid>
+        <Grid item xs={12}>
+          <FindingsCard />
+        </Grid>
+        <Grid item xs={12} md={4}>
+          <KialiCard />
+        </Grid>
+        <Grid item xs={12} md={8}>
+          <HistoryCard />
+        </Grid>
+      </Grid>
+    </MeshStatusProvider>
+  );
+};

@@ -1,0 +1,1 @@
+export { EntityMeshSummaryCard } from './EntityMeshSummaryCard';

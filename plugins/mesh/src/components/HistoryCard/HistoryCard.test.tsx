@@ -1,0 +1,32 @@
+import { screen } from '@testing-library/react';
+import { HistoryCard } from './HistoryCard';
+import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
+import { FakeMeshApi } from '../../__testUtils__/fixtures';
+
+describe('HistoryCard', () => {
+  it('lists applied changes', async () => {
+    await renderWithMesh(<HistoryCard />);
+    expect(await screen.findByText('user:default/alice')).toBeInTheDocument();
+    expect(
+      screen.getByText('Traffic split v1 90% / v2 10%'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('VirtualService backend')).toBeInTheDocument();
+    expect(screen.getByText('Success')).toBeInTheDocument();
+  });
+
+  it('says when nothing was applied yet', async () => {
+    const api = new FakeMeshApi();
+    api.history = { items: [] };
+    await renderWithMesh(<HistoryCard />, { api });
+    expect(
+      await screen.findByText(/No mesh changes have been applied/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows progress while loading', async () => {
+    const api = new FakeMeshApi();
+    api.getHistory = () => new Promise(() => {});
+    await renderWithMesh(<HistoryCard />, { api });
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+});

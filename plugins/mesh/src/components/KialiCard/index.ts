@@ -1,0 +1,1 @@
+export { KialiCard } from './KialiCard';

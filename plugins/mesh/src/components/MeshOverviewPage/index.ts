@@ -1,0 +1,2 @@
+export { MeshOverviewPage, MeshOverviewContent } from './MeshOverviewPage';
+export { MeshOverviewTable } from './MeshOverviewTable';

@@ -1,0 +1,98 @@
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MtlsCard } from './MtlsCard';
+import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
+import {
+  brokenCluster,
+  canaryPlan,
+  FakeMeshApi,
+  okCluster,
+  statusOf,
+} from '../../__testUtils__/fixtures';
+
+describe('MtlsCard', () => {
+  it('shows the effective mode and which object sets it', async () => {
+    await renderWithMesh(<MtlsCard />);
+    expect(await screen.findByText('PERMISSIVE')).toBeInTheDocument();
+    expect(
+      screen.getByText('PeerAuthentication shop/default (namespace-wide)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Namespace shop still accepts plaintext.'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the callers without a sidecar when STRICT is blocked', async () => {
+    const { api } = await renderWithMesh(<MtlsCard />);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Switch to STRICT' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(
+        /checkout \(shop\/checkout-v1\) calls backend without a sidecar/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(
+        /Blocked — applying this plan would break traffic/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    ).toBeDisabled();
+    expect(api.requests[0].request).toEqual({
+      action: 'mtls',
+      mode: 'STRICT',
+      scope: 'namespace',
+      cluster: 'local',
+    });
+  });
+
+  it('applies STRICT when nothing blocks it', async () => {
+    const api = new FakeMeshApi();
+    api.plans.mtls = { ...canaryPlan, action: 'mtls', summary: 'Set STRICT' };
+    await renderWithMesh(<MtlsCard />, { api });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Switch to STRICT' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText('Set STRICT');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    );
+    expect(
+      await within(dialog).findByText(/audit id audit-42/),
+    ).toBeInTheDocument();
+  });
+
+  it('has no action when everything is STRICT, and shows failed clusters', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(
+      okCluster({
+        mtls: [
+          {
+            namespace: 'shop',
+            mode: 'STRICT',
+            source: {
+              scope: 'mesh',
+              name: 'default',
+              namespace: 'istio-system',
+            },
+          },
+        ],
+      }),
+      brokenCluster,
+    );
+    await renderWithMesh(<MtlsCard />, { api });
+    expect(
+      await screen.findByText('Every workload only accepts mutual TLS.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Switch to STRICT' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/Cluster prod-eu-1 could not be read/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,129 @@
+import { useState } from 'react';
+import {
+  InfoCard,
+  StatusError,
+  StatusOK,
+  StatusWarning,
+} from '@backstage/core-components';
+import {
+  Box,
+  Table as MuiTable,
+  TableBody,
+  TableCell,
+  TableHead,
+  TableRow,
+  Typography,
+} from '@material-ui/core';
+import type {
+  ClusterMeshStatusOk,
+  MtlsMode,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { MeshStatusBoundary } from '../../hooks';
+import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
+import { mtlsSourceText } from './mtlsText';
+import { StrictMtlsDialog } from './StrictMtlsDialog';
+
+const ModeStatus = ({ mode }: { mode: MtlsMode }) => {
+  switch (mode) {
+    case 'STRICT':
+      return <StatusOK>STRICT</StatusOK>;
+    case 'DISABLE':
+      return <StatusError>DISABLE</StatusError>;
+    case 'UNSET':
+      return <StatusWarning>UNSET (PERMISSIVE)</StatusWarning>;
+    default:
+      return <StatusWarning>{mode}</StatusWarning>;
+  }
+};
+
+const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
+  const [dialogNamespace, setDialogNamespace] = useState<string>();
+  if (cluster.mtls.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No mTLS information: no workload of the entity was found in this
+        cluster.
+      </Typography>
+    );
+  }
+  const namespaces = [...new Set(cluster.mtls.map(m => m.namespace))];
+  const notStrict = namespaces.filter(ns =>
+    cluster.mtls.some(m => m.namespace === ns && m.mode !== 'STRICT'),
+  );
+  return (
+    <>
+      <MuiTable size="small" aria-label="Effective mTLS">
+        <TableHead>
+          <TableRow>
+            <TableCell>Workload</TableCell>
+            <TableCell>Mode</TableCell>
+            <TableCell>Set by</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {cluster.mtls.map(m => (
+            <TableRow key={`${m.namespace}/${m.workload ?? ''}`}>
+              <TableCell>
+                {m.workload
+                  ? `${m.namespace}/${m.workload}`
+                  : `namespace ${m.namespace}`}
+              </TableCell>
+              <TableCell>
+                <ModeStatus mode={m.mode} />
+              </TableCell>
+              <TableCell>{mtlsSourceText(m)}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </MuiTable>
+      {notStrict.length === 0 ? (
+        <Box mt={1}>
+          <Typography variant="body2">
+            Every workload only accepts mutual TLS.
+          </Typography>
+        </Box>
+      ) : (
+        notStrict.map(ns => (
+          <Box key={ns} mt={1} display="flex" alignItems="center">
+            <Typography variant="body2" style={{ flexGrow: 1 }}>
+              Namespace {ns} still accepts plaintext.
+            </Typography>
+            <GuardedButton onClick={() => setDialogNamespace(ns)}>
+              {notStrict.length > 1
+                ? `Switch ${ns} to STRICT`
+                : 'Switch to STRICT'}
+            </GuardedButton>
+          </Box>
+        ))
+      )}
+      {dialogNamespace && (
+        <StrictMtlsDialog
+          open
+          onClose={() => setDialogNamespace(undefined)}
+          cluster={cluster.cluster}
+          namespace={dialogNamespace}
+        />
+      )}
+    </>
+  );
+};
+
+/**
+ * Effective mTLS mode per workload and what sets it, with PERMISSIVE → STRICT.
+ *
+ * @public
+ */
+export const MtlsCard = () => (
+  <MeshStatusBoundary>
+    <InfoCard title="mTLS">
+      <MeshCardBody>
+        {status => (
+          <ClusterSections
+            clusters={status.clusters}
+            render={cluster => <ClusterMtls cluster={cluster} />}
+          />
+        )}
+      </MeshCardBody>
+    </InfoCard>
+  </MeshStatusBoundary>
+);

@@ -1,0 +1,118 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { SidecarStatusCard } from './SidecarStatusCard';
+import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
+import {
+  brokenCluster,
+  FakeMeshApi,
+  okCluster,
+  statusOf,
+} from '../../__testUtils__/fixtures';
+import { PERMISSION_DENIED_REASON } from '../../hooks';
+
+describe('SidecarStatusCard', () => {
+  it('shows progress while loading', async () => {
+    const api = new FakeMeshApi();
+    api.getStatus = () => new Promise(() => {});
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows pods with their sidecar state and the namespace injection mode', async () => {
+    await renderWithMesh(<SidecarStatusCard />);
+    expect(await screen.findByText('backend-v1-abc')).toBeInTheDocument();
+    expect(screen.getByText('1 of 2 pods in the mesh')).toBeInTheDocument();
+    expect(screen.getByText('1.28.0')).toBeInTheDocument();
+    expect(screen.getByText('Injected')).toBeInTheDocument();
+    expect(screen.getByText('No sidecar')).toBeInTheDocument();
+    expect(
+      screen.getByText('Sidecar injection enabled (istio-injection=enabled)'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a failed cluster beside a good one', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(okCluster(), brokenCluster);
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    expect(await screen.findByText('backend-v1-abc')).toBeInTheDocument();
+    expect(
+      screen.getByText(/Cluster prod-eu-1 could not be read/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('connect ECONNREFUSED 10.0.0.1:6443 (HTTP 503)'),
+    ).toBeInTheDocument();
+  });
+
+  it('says what to check when no cluster runs the entity', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf();
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    expect(
+      await screen.findByText('No cluster runs this entity'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/backstage\.io\/kubernetes-label-selector/),
+    ).toBeInTheDocument();
+  });
+
+  it('onboards: preview shows the plan, apply shows the result and watches pods', async () => {
+    const { api } = await renderWithMesh(<SidecarStatusCard />);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Onboard' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('radio', { name: /Workloads only/ }),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    );
+    expect(
+      await within(dialog).findByText(
+        'Label namespace shop for injection and restart 2 Deployments',
+      ),
+    ).toBeInTheDocument();
+    expect(api.requests[0]).toEqual({
+      kind: 'plan',
+      request: {
+        action: 'onboard',
+        scope: 'workload',
+        cluster: 'local',
+        workloads: ['backend-v1', 'backend-v2'],
+      },
+    });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    );
+    expect(
+      await within(dialog).findByText(
+        /Applied \(1 object, audit id audit-42\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(/Watching pods restart with sidecars/),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('table', { name: 'Pods and sidecars' }),
+    ).toBeInTheDocument();
+  });
+
+  it('disables Apply with the reason when the permission is denied', async () => {
+    await renderWithMesh(<SidecarStatusCard />, { allowed: false });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Onboard' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        within(dialog).getByRole('button', { name: 'Apply' }),
+      ).toBeDisabled(),
+    );
+    expect(
+      within(dialog).getByText(PERMISSION_DENIED_REASON),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    ).toBeEnabled();
+  });
+});

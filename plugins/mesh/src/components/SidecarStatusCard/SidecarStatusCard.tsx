@@ -1,0 +1,112 @@
+import { useState } from 'react';
+import { InfoCard } from '@backstage/core-components';
+import { Box, Chip, Typography } from '@material-ui/core';
+import type {
+  ClusterMeshStatusOk,
+  NamespaceMeshStatus,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { MeshStatusBoundary, useMeshApplyPermission } from '../../hooks';
+import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
+import { OnboardingDialog } from './OnboardingDialog';
+import { PodTable } from './PodTable';
+
+const INJECTION_LABELS: Record<string, string> = {
+  sidecar: 'Sidecar injection enabled (istio-injection=enabled)',
+  revision: 'Revision-based injection (istio.io/rev)',
+  ambient: 'Ambient mode (istio.io/dataplane-mode=ambient)',
+  disabled: 'Injection disabled (istio-injection=disabled)',
+  none: 'Not labelled for injection',
+};
+
+const NamespaceInjection = ({ ns }: { ns: NamespaceMeshStatus }) => (
+  <Box mb={1}>
+    <Typography variant="body2" component="span">
+      Namespace <strong>{ns.name}</strong>:{' '}
+    </Typography>
+    <Chip
+      size="small"
+      color={
+        ns.injection.mode === 'none' || ns.injection.mode === 'disabled'
+          ? 'default'
+          : 'primary'
+      }
+      label={`${INJECTION_LABELS[ns.injection.mode] ?? ns.injection.mode}${
+        ns.injection.revision ? ` — revision ${ns.injection.revision}` : ''
+      }`}
+    />
+    {ns.injection.conflict && (
+      <Typography variant="body2" color="error">
+        {ns.injection.conflict}
+      </Typography>
+    )}
+  </Box>
+);
+
+const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
+  const [open, setOpen] = useState(false);
+  const permission = useMeshApplyPermission();
+  const pods = cluster.workloads.flatMap(w => w.pods);
+  const meshed = pods.filter(p => p.injected || p.ambient).length;
+  const everyPodMeshed = pods.length > 0 && meshed === pods.length;
+
+  return (
+    <>
+      {cluster.namespaces.map(ns => (
+        <NamespaceInjection key={ns.name} ns={ns} />
+      ))}
+      <Box display="flex" alignItems="center" my={1}>
+        <Typography variant="body2" style={{ flexGrow: 1 }}>
+          {meshed} of {pods.length} pods in the mesh
+        </Typography>
+        {/* Open even without apply permission: previewing is read-only. */}
+        <GuardedButton onClick={() => setOpen(true)}>Onboard</GuardedButton>
+      </Box>
+      {permission.reason && !permission.loading && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {permission.reason}
+        </Typography>
+      )}
+      {everyPodMeshed && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          Every pod already has a sidecar; onboarding again only re-applies the
+          labels.
+        </Typography>
+      )}
+      {cluster.workloads.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No workloads match the entity's backstage.io/kubernetes-id or
+          backstage.io/kubernetes-label-selector annotation in this cluster.
+        </Typography>
+      ) : (
+        <PodTable workloads={cluster.workloads} />
+      )}
+      {open && (
+        <OnboardingDialog
+          open={open}
+          onClose={() => setOpen(false)}
+          cluster={cluster}
+        />
+      )}
+    </>
+  );
+};
+
+/**
+ * Sidecar state of the entity's workloads and pods, with onboarding.
+ *
+ * @public
+ */
+export const SidecarStatusCard = () => (
+  <MeshStatusBoundary>
+    <InfoCard title="Sidecars">
+      <MeshCardBody>
+        {status => (
+          <ClusterSections
+            clusters={status.clusters}
+            render={cluster => <ClusterSidecars cluster={cluster} />}
+          />
+        )}
+      </MeshCardBody>
+    </InfoCard>
+  </MeshStatusBoundary>
+);

@@ -1,0 +1,1 @@
+export { SidecarStatusCard } from './SidecarStatusCard';

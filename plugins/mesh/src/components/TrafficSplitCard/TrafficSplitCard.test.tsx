@@ -1,0 +1,143 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { TrafficSplitCard } from './TrafficSplitCard';
+import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
+import {
+  brokenCluster,
+  FakeMeshApi,
+  okCluster,
+  statusOf,
+} from '../../__testUtils__/fixtures';
+import { MeshApiError } from '../../api';
+import { PERMISSION_DENIED_REASON } from '../../hooks';
+
+async function setWeight(subset: string, value: string) {
+  const input = screen.getByLabelText(`Weight for ${subset}`);
+  await userEvent.clear(input);
+  await userEvent.type(input, value);
+}
+
+describe('TrafficSplitCard', () => {
+  it('shows progress while loading', async () => {
+    const api = new FakeMeshApi();
+    api.getStatus = () => new Promise(() => {});
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows the current weights as a bar and in the editor', async () => {
+    await renderWithMesh(<TrafficSplitCard />);
+    expect(
+      await screen.findByRole('img', { name: 'Traffic split: v1 90%, v2 10%' }),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Weight for v1')).toHaveValue(90);
+    expect(screen.getByLabelText('Weight for v2')).toHaveValue(10);
+    expect(screen.getByText('Canary in progress')).toBeInTheDocument();
+  });
+
+  it('disables Apply while the weights do not add up to 100', async () => {
+    await renderWithMesh(<TrafficSplitCard />);
+    await screen.findByLabelText('Weight for v2');
+    await setWeight('v2', '20');
+    expect(
+      screen.getByText('Weights must add up to 100 (now 110).'),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Preview' })).toBeDisabled();
+    await setWeight('v1', '80');
+    expect(
+      screen.queryByText(/Weights must add up to 100/),
+    ).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeEnabled();
+  });
+
+  it('applies presets, previews the plan and applies it', async () => {
+    const { api } = await renderWithMesh(<TrafficSplitCard />);
+    await userEvent.click(await screen.findByRole('button', { name: '50/50' }));
+    expect(screen.getByLabelText('Weight for v1')).toHaveValue(50);
+    expect(screen.getByLabelText('Weight for v2')).toHaveValue(50);
+    await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(
+      await screen.findByText('Route 50% to v1 and 50% to v2'),
+    ).toBeInTheDocument();
+    expect(api.requests.at(-1)?.request).toEqual({
+      action: 'canary',
+      service: 'backend',
+      cluster: 'local',
+      weights: { v1: 50, v2: 50 },
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(
+      await screen.findByText(/Applied \(1 object, audit id audit-42\)/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('VirtualService shop/backend: configured'),
+    ).toBeInTheDocument();
+  });
+
+  it('sets 100% on the canary with Promote and on stable with Rollback', async () => {
+    await renderWithMesh(<TrafficSplitCard />);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Promote' }),
+    );
+    expect(screen.getByLabelText('Weight for v2')).toHaveValue(100);
+    expect(screen.getByLabelText('Weight for v1')).toHaveValue(0);
+    await userEvent.click(screen.getByRole('button', { name: 'Rollback' }));
+    expect(screen.getByLabelText('Weight for v1')).toHaveValue(100);
+    await userEvent.click(screen.getByRole('button', { name: '90/10' }));
+    expect(screen.getByLabelText('Weight for v2')).toHaveValue(10);
+  });
+
+  it("shows the backend's message when apply is refused", async () => {
+    const api = new FakeMeshApi();
+    api.applyError = new MeshApiError(
+      'weights.v3: subset v3 is not defined in DestinationRule backend',
+      400,
+      'InputError',
+    );
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    await userEvent.click(await screen.findByRole('button', { name: 'Apply' }));
+    expect(
+      await screen.findByText(
+        'weights.v3: subset v3 is not defined in DestinationRule backend',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('disables Apply with the reason when the permission is denied', async () => {
+    await renderWithMesh(<TrafficSplitCard />, { allowed: false });
+    await screen.findByLabelText('Weight for v2');
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Apply' })).toBeDisabled(),
+    );
+    expect(screen.getByText(PERMISSION_DENIED_REASON)).toBeInTheDocument();
+  });
+
+  it('offers a split when two versions run without a VirtualService', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(okCluster({ trafficSplits: [] }), brokenCluster);
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    expect(
+      await screen.findByText(
+        /No VirtualService splits traffic for backend yet/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Weight for v1')).toHaveValue(100);
+    expect(
+      screen.getByText(/Cluster prod-eu-1 could not be read/),
+    ).toBeInTheDocument();
+  });
+
+  it('says what is missing when only one version runs', async () => {
+    const api = new FakeMeshApi();
+    const cluster = okCluster({ trafficSplits: [] });
+    api.status = statusOf({
+      ...cluster,
+      workloads: cluster.workloads.slice(0, 1),
+    });
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    expect(
+      await screen.findByText(/only version v1 runs for backend/),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,200 @@
+import { useState } from 'react';
+import {
+  Box,
+  Button,
+  LinearProgress,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import type { CanaryActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
+import {
+  useMeshAction,
+  useMeshApplyPermission,
+  useMeshStatus,
+} from '../../hooks';
+import {
+  ActionError,
+  ApplyResultView,
+  GuardedButton,
+  PlanView,
+} from '../shared';
+
+/** The message shown, and the reason Apply is disabled, when weights do not sum to 100. */
+export function totalMessage(total: number): string | undefined {
+  return total === 100
+    ? undefined
+    : `Weights must add up to 100 (now ${total}).`;
+}
+
+/**
+ * Weights per subset: number inputs that must sum to 100, presets, promote /
+ * rollback, then preview (plan YAML + diff + findings) and apply.
+ *
+ * `subsets[0]` is taken as the stable version and `subsets[1]` as the canary.
+ */
+export const TrafficSplitEditor = (props: {
+  cluster: string;
+  service: string;
+  subsets: string[];
+  initialWeights: Record<string, number>;
+}) => {
+  const { cluster, service, subsets, initialWeights } = props;
+  const [weights, setWeights] = useState<Record<string, string>>(() =>
+    Object.fromEntries(subsets.map(s => [s, String(initialWeights[s] ?? 0)])),
+  );
+  const action = useMeshAction();
+  const permission = useMeshApplyPermission();
+  const { refresh } = useMeshStatus();
+
+  const numeric = Object.fromEntries(
+    subsets.map(s => [s, Number(weights[s] === '' ? NaN : weights[s])]),
+  );
+  const invalid = subsets.filter(
+    s => !Number.isInteger(numeric[s]) || numeric[s] < 0 || numeric[s] > 100,
+  );
+  const total = subsets.reduce(
+    (sum, s) => sum + (Number.isFinite(numeric[s]) ? numeric[s] : 0),
+    0,
+  );
+  const validation =
+    invalid.length > 0
+      ? `Weight for ${invalid[0]} must be a whole number from 0 to 100.`
+      : totalMessage(total);
+
+  const [stable, canary] = subsets;
+  const set = (values: Record<string, number>) => {
+    setWeights(
+      Object.fromEntries(subsets.map(s => [s, String(values[s] ?? 0)])),
+    );
+    action.reset();
+  };
+
+  const request: CanaryActionRequest = {
+    action: 'canary',
+    service,
+    cluster,
+    weights: numeric,
+  };
+
+  const onApply = async () => {
+    if (await action.apply(request)) {
+      refresh();
+    }
+  };
+
+  const applyReason =
+    validation ??
+    permission.reason ??
+    (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
+
+  return (
+    <Box mt={2}>
+      <Box display="flex" flexWrap="wrap" alignItems="flex-start">
+        {subsets.map(s => (
+          <Box key={s} mr={2} mb={1} width={140}>
+            <TextField
+              id={`mesh-weight-${cluster}-${service}-${s}`}
+              label={`Weight for ${s}`}
+              type="number"
+              size="small"
+              variant="outlined"
+              value={weights[s]}
+              inputProps={{ min: 0, max: 100, step: 1 }}
+              onChange={e => {
+                setWeights({ ...weights, [s]: e.target.value });
+                action.reset();
+              }}
+            />
+          </Box>
+        ))}
+        <Box alignSelf="center" mb={1}>
+          <Typography
+            variant="body2"
+            color={validation ? 'error' : 'textPrimary'}
+          >
+            Total: {total}%
+          </Typography>
+        </Box>
+      </Box>
+      {validation && (
+        <Typography variant="body2" color="error" role="alert">
+          {validation}
+        </Typography>
+      )}
+      {canary !== undefined && (
+        <Box display="flex" flexWrap="wrap" my={1}>
+          <Box mr={1} mb={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => set({ [stable]: 90, [canary]: 10 })}
+            >
+              90/10
+            </Button>
+          </Box>
+          <Box mr={1} mb={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => set({ [stable]: 50, [canary]: 50 })}
+            >
+              50/50
+            </Button>
+          </Box>
+          <Box mr={1} mb={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => set({ [canary]: 100 })}
+            >
+              Promote
+            </Button>
+          </Box>
+          <Box mr={1} mb={1}>
+            <Button
+              size="small"
+              variant="outlined"
+              onClick={() => set({ [stable]: 100 })}
+            >
+              Rollback
+            </Button>
+          </Box>
+        </Box>
+      )}
+      <Typography variant="caption" color="textSecondary" component="p">
+        Presets: {stable} is the stable version
+        {canary !== undefined ? `, ${canary} the canary` : ''}. Promote sends
+        all traffic to the canary, Rollback all to stable. Review with Preview,
+        then Apply.
+      </Typography>
+      <Box display="flex" my={1}>
+        <Box mr={1}>
+          <GuardedButton
+            onClick={() => action.preview(request)}
+            disabled={Boolean(action.busy)}
+            disabledReason={validation}
+          >
+            Preview
+          </GuardedButton>
+        </Box>
+        <GuardedButton
+          variant="contained"
+          onClick={onApply}
+          disabled={Boolean(action.busy)}
+          disabledReason={applyReason}
+        >
+          Apply
+        </GuardedButton>
+      </Box>
+      {permission.reason && !permission.loading && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {permission.reason}
+        </Typography>
+      )}
+      {action.busy && <LinearProgress />}
+      {action.error && <ActionError error={action.error} />}
+      {action.result && <ApplyResultView result={action.result} />}
+      {!action.result && action.plan && <PlanView plan={action.plan} />}
+    </Box>
+  );
+};

@@ -1,0 +1,1 @@
+export { TrafficSplitCard } from './TrafficSplitCard';

@@ -1,0 +1,172 @@
+import { CodeSnippet, WarningPanel } from '@backstage/core-components';
+import {
+  Box,
+  Chip,
+  List,
+  ListItem,
+  ListItemText,
+  Tab,
+  Tabs,
+  Typography,
+} from '@material-ui/core';
+import { useState } from 'react';
+import type {
+  Finding,
+  MeshApplyResult,
+  MeshPlan,
+  PlannedObject,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { SeverityStatus } from './SeverityStatus';
+
+const objectLabel = (o: { kind: string; name: string; namespace?: string }) =>
+  `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
+
+/** One planned object with its YAML and its diff against the live object. */
+const PlannedObjectView = ({ object }: { object: PlannedObject }) => {
+  const [tab, setTab] = useState(object.diff ? 1 : 0);
+  return (
+    <Box mb={2}>
+      <Box display="flex" alignItems="center" mb={0.5}>
+        <Typography variant="subtitle2" component="h4">
+          {objectLabel(object)}
+        </Typography>
+        <Box ml={1}>
+          <Chip size="small" label={object.operation} />
+        </Box>
+        {object.live === null && (
+          <Box ml={1}>
+            <Chip size="small" color="primary" label="new" />
+          </Box>
+        )}
+      </Box>
+      <Tabs
+        value={tab}
+        onChange={(_, value) => setTab(value)}
+        indicatorColor="primary"
+        aria-label={`View of ${objectLabel(object)}`}
+      >
+        <Tab label="YAML" />
+        <Tab label="Diff" />
+      </Tabs>
+      {tab === 0 ? (
+        <CodeSnippet text={object.yaml} language="yaml" showCopyCodeButton />
+      ) : (
+        <CodeSnippet
+          text={object.diff || 'No diff: the live object already matches.'}
+          language="diff"
+        />
+      )}
+    </Box>
+  );
+};
+
+/** Findings as a compact list: severity, message, what to do. */
+export const FindingsList = ({ findings }: { findings: Finding[] }) => (
+  <List dense disablePadding>
+    {findings.map((f, i) => (
+      <ListItem key={`${f.code}-${i}`} disableGutters alignItems="flex-start">
+        <ListItemText
+          primary={
+            <>
+              <SeverityStatus severity={f.severity} /> {f.code}: {f.message}
+            </>
+          }
+          secondary={`Fix: ${f.hint}`}
+        />
+      </ListItem>
+    ))}
+  </List>
+);
+
+/** The blocking findings of a plan, as the reason apply is refused. */
+export const BlockedPanel = ({ plan }: { plan: MeshPlan }) => {
+  const blocking = plan.findings.filter(f => f.blocking);
+  return (
+    <WarningPanel
+      severity="error"
+      title="Blocked — applying this plan would break traffic"
+      message={
+        <>
+          {blocking.map((f, i) => (
+            <Typography key={i} variant="body2" paragraph>
+              {f.message} — {f.hint}
+            </Typography>
+          ))}
+        </>
+      }
+      defaultExpanded
+    />
+  );
+};
+
+/** A plan as returned by `POST …/plans`: summary, findings, objects in apply order. */
+export const PlanView = ({ plan }: { plan: MeshPlan }) => {
+  const other = plan.findings.filter(f => !f.blocking);
+  return (
+    <Box aria-label="Plan" role="region">
+      <Typography variant="body1" paragraph>
+        {plan.summary}
+      </Typography>
+      {plan.blocked && (
+        <Box mb={2}>
+          <BlockedPanel plan={plan} />
+        </Box>
+      )}
+      {other.length > 0 && (
+        <Box mb={2}>
+          <Typography variant="subtitle2" component="h4">
+            Findings
+          </Typography>
+          <FindingsList findings={other} />
+        </Box>
+      )}
+      {plan.objects.length === 0 ? (
+        <Typography variant="body2">
+          Nothing to change: the cluster already matches.
+        </Typography>
+      ) : (
+        <>
+          <Typography variant="subtitle2" component="h4" gutterBottom>
+            {plan.objects.length} object{plan.objects.length === 1 ? '' : 's'}{' '}
+            in cluster {plan.cluster}, in apply order
+          </Typography>
+          {plan.objects.map(o => (
+            <PlannedObjectView
+              key={`${o.kind}/${o.namespace}/${o.name}/${o.operation}`}
+              object={o}
+            />
+          ))}
+        </>
+      )}
+    </Box>
+  );
+};
+
+/** What apply did, object by object. */
+export const ApplyResultView = ({ result }: { result: MeshApplyResult }) => (
+  <Box role="status" mb={2}>
+    <Typography variant="subtitle2" component="h4">
+      Applied ({result.applied.length} object
+      {result.applied.length === 1 ? '' : 's'}, audit id {result.auditId})
+    </Typography>
+    <List dense disablePadding>
+      {result.applied.map(a => (
+        <ListItem key={`${a.kind}/${a.namespace}/${a.name}`} disableGutters>
+          <ListItemText primary={`${objectLabel(a)}: ${a.result}`} />
+        </ListItem>
+      ))}
+    </List>
+  </Box>
+);
+
+/** An error from the backend (message shown as the backend wrote it). */
+export const ActionError = ({ error }: { error: Error }) => (
+  <Box mb={2}>
+    <WarningPanel
+      severity="error"
+      title="The mesh backend refused the request"
+      message={error.message}
+      defaultExpanded
+    />
+  </Box>
+);

@@ -1,0 +1,11 @@
+export { ClusterSections, ClusterErrorPanel } from './ClusterSections';
+export { GuardedButton } from './GuardedButton';
+export { MeshCardBody } from './MeshCardBody';
+export {
+  PlanView,
+  ApplyResultView,
+  ActionError,
+  BlockedPanel,
+  FindingsList,
+} from './PlanView';
+export { SeverityStatus, YesNo } from './SeverityStatus';

@@ -1,0 +1,13 @@
+export {
+  MeshStatusBoundary,
+  MeshStatusProvider,
+  useMeshStatus,
+  POLL_INTERVAL_MS,
+  type MeshStatusState,
+} from './MeshStatusContext';
+export {
+  useMeshApplyPermission,
+  PERMISSION_DENIED_REASON,
+  type MeshApplyPermission,
+} from './useMeshApplyPermission';
+export { useMeshAction, type MeshActionState } from './useMeshAction';
