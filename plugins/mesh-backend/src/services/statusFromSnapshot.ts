@@ -35,10 +35,16 @@ export function statusFromSnapshot(
     ),
   ];
   const serviceNames = new Set(services.map(s => s.metadata?.name));
-  const hostsOurs = (vsOrDr: { spec?: { hosts?: string[]; host?: string } }) =>
-    [...(vsOrDr.spec?.hosts ?? []), vsOrDr.spec?.host ?? ''].some(h => serviceNames.has(h.split('.')[0]));
+  // A VS/DR concerns the entity when it names one of its Services as host or destination
+  // (a gateway-bound VS has hosts like "*" and routes to the Service).
+  const hostsOurs = (object: { spec?: { hosts?: string[]; host?: string; http?: Array<{ route?: Array<{ destination?: { host?: string } }> }> } }) =>
+    [
+      ...(object.spec?.hosts ?? []),
+      object.spec?.host ?? '',
+      ...(object.spec?.http ?? []).flatMap(r => (r.route ?? []).map(d => d.destination?.host ?? '')),
+    ].some(h => serviceNames.has(h.split('.')[0]));
   const splits = trafficSplits(services, snapshot.virtualServices, snapshot.destinationRules, snapshot.pods);
-  const findings = analyze({
+  const allFindings = analyze({
     namespaces: snapshot.namespaces,
     services: snapshot.services,
     workloads: snapshot.workloads,
@@ -48,6 +54,25 @@ export function statusFromSnapshot(
     gateways: snapshot.gateways,
     peerAuthentications: snapshot.peerAuthentications,
   });
+  // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
+  // page shows what concerns the entity: its Services, workloads, pods, the routing objects
+  // for its hosts and the namespace itself.
+  const ours = new Set<string>([
+    ...services.map(s => `Service/${s.metadata?.name}`),
+    ...snapshot.workloads.map(w => `Deployment/${w.metadata?.name}`),
+    ...snapshot.pods.map(p => `Pod/${p.metadata?.name}`),
+    ...snapshot.virtualServices.filter(hostsOurs).map(vs => `VirtualService/${vs.metadata?.name}`),
+    ...snapshot.destinationRules.filter(hostsOurs).map(dr => `DestinationRule/${dr.metadata?.name}`),
+    ...snapshot.virtualServices
+      .filter(hostsOurs)
+      .flatMap(vs => (vs.spec?.gateways ?? []).map(g => `Gateway/${g.split('/').pop()}`)),
+  ]);
+  const findings = allFindings.filter(
+    f =>
+      !f.resource ||
+      ['Namespace', 'PeerAuthentication'].includes(f.resource.kind) ||
+      ours.has(`${f.resource.kind}/${f.resource.name}`),
+  );
   const app = snapshot.workloads[0]?.spec?.template?.metadata?.labels?.app;
   const kiali = options.kialiUrl
     ? kialiLinks({

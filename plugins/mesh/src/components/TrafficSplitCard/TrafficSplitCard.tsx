@@ -14,12 +14,34 @@ const serviceOf = (host: string) => host.split('.')[0];
 const routeName = (r: { subset?: string; host: string }) =>
   r.subset ?? serviceOf(r.host);
 
-const SplitView = (props: { cluster: string; split: TrafficSplit }) => {
-  const { cluster, split } = props;
+/** Version labels of the entity's workloads: the subsets a split can use. */
+const versionsOf = (cluster: ClusterMeshStatusOk) =>
+  [
+    ...new Set(
+      cluster.workloads
+        .map(w => w.labels.version)
+        .filter((v): v is string => Boolean(v)),
+    ),
+  ].sort();
+
+const SplitView = (props: {
+  cluster: string;
+  split: TrafficSplit;
+  versions: string[];
+}) => {
+  const { cluster, split, versions } = props;
   const weights = split.routes.map(r => ({
     name: routeName(r),
     weight: r.weight,
   }));
+  // Routed subsets first (the first is the stable one), then versions that get no traffic
+  // yet (e.g. v1 after v2 was promoted), so every running version can be weighted.
+  const subsets = split.routes.some(r => r.subset)
+    ? [
+        ...weights.map(w => w.name),
+        ...versions.filter(v => !weights.some(w => w.name === v)),
+      ]
+    : weights.map(w => w.name);
   return (
     <Box mb={3}>
       <Box display="flex" alignItems="center" mb={1} flexWrap="wrap">
@@ -57,7 +79,7 @@ const SplitView = (props: { cluster: string; split: TrafficSplit }) => {
       <TrafficSplitEditor
         cluster={cluster}
         service={serviceOf(split.host)}
-        subsets={weights.map(w => w.name)}
+        subsets={subsets}
         initialWeights={Object.fromEntries(
           weights.map(w => [w.name, w.weight]),
         )}
@@ -68,13 +90,7 @@ const SplitView = (props: { cluster: string; split: TrafficSplit }) => {
 
 /** No split yet: offer one when several versions run, else say what is missing. */
 const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
-  const versions = [
-    ...new Set(
-      cluster.workloads
-        .map(w => w.labels.version)
-        .filter((v): v is string => Boolean(v)),
-    ),
-  ].sort();
+  const versions = versionsOf(cluster);
   const service = cluster.services[0]?.name;
   if (versions.length >= 2 && service) {
     return (
@@ -117,18 +133,27 @@ export const TrafficSplitCard = () => (
         {status => (
           <ClusterSections
             clusters={status.clusters}
-            render={cluster =>
-              cluster.trafficSplits.length === 0 ? (
+            render={cluster => {
+              // A Service that no VirtualService routes is reported as "100% to itself":
+              // that is no split, and the editor then starts from the running versions.
+              const splits = cluster.trafficSplits.filter(
+                s => s.virtualService || s.routes.some(r => r.subset),
+              );
+              return splits.length === 0 ? (
                 <NoSplit cluster={cluster} />
               ) : (
-                cluster.trafficSplits.map((split, i) => (
+                splits.map((split, i) => (
                   <Box key={`${split.namespace}/${split.host}`}>
                     {i > 0 && <Divider />}
-                    <SplitView cluster={cluster.cluster} split={split} />
+                    <SplitView
+                      cluster={cluster.cluster}
+                      split={split}
+                      versions={versionsOf(cluster)}
+                    />
                   </Box>
                 ))
-              )
-            }
+              );
+            }}
           />
         )}
       </MeshCardBody>

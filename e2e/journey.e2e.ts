@@ -1,0 +1,136 @@
+import { test, expect, Page, Locator } from '@playwright/test';
+
+/**
+ * The handbook walked from the portal, against the local mesh with its scenario freshly
+ * loaded (scripts/test resets it): a canary on backend, then the STRICT gate on payments,
+ * onboarding checkout and payments, and STRICT once every caller has a sidecar.
+ */
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: `e2e/artifacts/screenshots/${name}.png`, fullPage: true });
+
+const card = (page: Page, title: string): Locator =>
+  page
+    .locator('[class*="MuiCard-root"]')
+    .filter({ has: page.getByText(title, { exact: true }) })
+    .first();
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('link', { name: 'Catalog' }).first()).toBeVisible();
+}
+
+async function openMeshTab(page: Page, name: string) {
+  await page.goto(`/catalog/default/component/${name}/mesh`);
+  await expect(card(page, 'Sidecars')).toBeVisible();
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test('canary on backend: 90/10 with a YAML preview, apply, then promote', async ({ page }) => {
+  test.setTimeout(300_000);
+  await signIn(page);
+  await openMeshTab(page, 'backend');
+  const sidecars = card(page, 'Sidecars');
+  await expect(sidecars.getByText('2 of 2 pods in the mesh')).toBeVisible();
+  await expect(sidecars.getByText('Injected').first()).toBeVisible();
+  await shot(page, '10-backend-mesh-tab');
+
+  const split = card(page, 'Traffic split');
+  await split.getByRole('button', { name: '90/10' }).click();
+  await expect(split.getByLabel('Weight for v1')).toHaveValue('90');
+  await expect(split.getByLabel('Weight for v2')).toHaveValue('10');
+  await split.getByRole('button', { name: 'Preview', exact: true }).click();
+  await expect(split.getByText('kind: DestinationRule').first()).toBeVisible();
+  await expect(split.getByText('kind: VirtualService').first()).toBeVisible();
+  await shot(page, '11-backend-canary-preview');
+
+  await split.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(split.getByText(/Applied/).first()).toBeVisible();
+  await expect(split.getByRole('img', { name: 'Traffic split: v1 90%, v2 10%' })).toBeVisible();
+  await shot(page, '12-backend-canary-90-10');
+
+  await split.getByRole('button', { name: 'Promote' }).click();
+  await expect(split.getByLabel('Weight for v2')).toHaveValue('100');
+  await split.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(split.getByRole('img', { name: /Traffic split: v2 100%/ })).toBeVisible();
+  await shot(page, '13-backend-promoted');
+
+  const history = card(page, 'Change history');
+  await expect(history.getByText('user:default/guest').first()).toBeVisible();
+});
+
+test('payments: STRICT is refused while checkout has no sidecar', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  await openMeshTab(page, 'payments');
+  await card(page, 'mTLS').getByRole('button', { name: /Switch .*to STRICT/ }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText(/would break traffic/)).toBeVisible();
+  await expect(dialog.getByText(/checkout/).first()).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Apply', exact: true })).toBeDisabled();
+  await shot(page, '20-payments-strict-refused');
+  await dialog.getByRole('button', { name: /Cancel|Close/ }).first().click();
+});
+
+for (const service of ['checkout', 'payments']) {
+  test(`onboard ${service}: pods restart with sidecars`, async ({ page }) => {
+    test.setTimeout(300_000);
+    await signIn(page);
+    await openMeshTab(page, service);
+    const sidecars = card(page, 'Sidecars');
+    await sidecars.getByRole('button', { name: 'Onboard', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('radio', { name: /Namespace/ }).check();
+    await dialog.getByRole('button', { name: 'Preview', exact: true }).click();
+    // checkout's onboarding labelled the namespace already; payments' plan is its restart.
+    await expect(dialog.getByText(/restartedAt/).first()).toBeVisible();
+    await shot(page, `30-${service}-onboard-preview`);
+    await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect(dialog.getByText(/Applied/).first()).toBeVisible();
+    await expect(dialog.getByText('1 of 1 pods in the mesh').or(page.getByText('1 of 1 pods in the mesh')).first()).toBeVisible({ timeout: 120_000 });
+    await shot(page, `31-${service}-onboarded`);
+    await dialog.getByRole('button', { name: /Close|Cancel/ }).first().click();
+    await expect(sidecars.getByText('1 of 1 pods in the mesh')).toBeVisible({ timeout: 60_000 });
+  });
+}
+
+test('payments: STRICT applies once every caller has a sidecar; Kiali links', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  await openMeshTab(page, 'payments');
+  const mtls = card(page, 'mTLS');
+  await mtls.getByRole('button', { name: /Switch .*to STRICT/ }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByText('kind: PeerAuthentication').first()).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Apply', exact: true })).toBeEnabled();
+  await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(dialog.getByText(/Applied/).first()).toBeVisible();
+  await dialog.getByRole('button', { name: /Close|Cancel/ }).first().click();
+  await expect(mtls.getByText('STRICT').first()).toBeVisible({ timeout: 30_000 });
+  await shot(page, '40-payments-strict');
+
+  const kiali = card(page, 'Kiali');
+  await expect(kiali.getByRole('link', { name: 'Traffic graph' })).toHaveAttribute(
+    'href',
+    'http://localhost:20001/kiali/console/graph/namespaces?namespaces=shop&graphType=versionedApp',
+  );
+  await expect(kiali.getByRole('link', { name: 'Workload payments' })).toHaveAttribute(
+    'href',
+    'http://localhost:20001/kiali/console/namespaces/shop/workloads/payments',
+  );
+  await expect(kiali.getByRole('link', { name: 'Service payments' })).toHaveAttribute(
+    'href',
+    'http://localhost:20001/kiali/console/namespaces/shop/services/payments',
+  );
+});
+
+test('the overview lists the four services with their mesh state', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  await page.goto('/mesh');
+  for (const name of ['frontend', 'backend', 'checkout', 'payments']) {
+    await expect(page.getByRole('link', { name, exact: true }).first()).toBeVisible();
+  }
+  await shot(page, '50-overview');
+});
