@@ -1,0 +1,118 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { MeshActionRequest, MeshPlan } from '@mesh-portal/backstage-plugin-mesh-common';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { appManifests, component, kubectlApply, localMesh, meshServiceFor, toYamlDocs } from './fixtures';
+
+jest.setTimeout(600_000);
+
+const credentials = mockCredentials.user('user:default/guest');
+const actor = 'user:default/guest';
+
+/**
+ * Istio is the judge: every kind of bundle the product generates is checked by the real
+ * `istioctl analyze` (offline, with the namespace's Services and Deployments so hosts and
+ * subsets resolve) and then applied with server-side apply to the real apiserver.
+ */
+describe('every plan bundle passes istioctl analyze and applies to the local mesh', () => {
+  let namespace: string;
+  let appObjects: object[];
+  let service: Awaited<ReturnType<typeof meshServiceFor>>['service'];
+  const ref = 'component:default/backend';
+  const dir = mkdtempSync(join(tmpdir(), 'mesh-bundles-'));
+
+  beforeAll(async () => {
+    await localMesh.ensureMesh();
+    namespace = await localMesh.freshNamespace('bundles');
+    appObjects = [
+      ...appManifests('backend', namespace, ['v1', 'v2']),
+      ...appManifests('frontend', namespace, ['v1'], { TARGET: `backend.${namespace}.svc.cluster.local` }),
+    ];
+    await kubectlApply(appObjects);
+    ({ service } = await meshServiceFor([component('backend', namespace), component('frontend', namespace)]));
+  });
+  afterAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    if (namespace) await localMesh.deleteNamespace(namespace);
+  });
+
+  async function analyze(plan: MeshPlan, name: string) {
+    const namespaceObject = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } },
+    };
+    const istioObjects = plan.objects.filter(o => o.operation === 'apply').map(o => o.object);
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, toYamlDocs([namespaceObject, ...appObjects, ...istioObjects]));
+    const res = await localMesh.istioctl(['analyze', '--use-kube=false', '-o', 'json', file]);
+    const messages = res.stdout.trim() ? JSON.parse(res.stdout) : [];
+    const serious = messages.filter((m: any) => m.level === 'Error' || m.level === 'Warning');
+    expect({ bundle: name, serious }).toEqual({ bundle: name, serious: [] });
+    expect([0, 79]).toContain(res.code); // 79 = only Info messages
+  }
+
+  async function planAnalyzeApply(name: string, request: MeshActionRequest) {
+    const plan = await service.plan(ref, request, credentials);
+    expect(plan.blocked).toBe(false);
+    expect(plan.objects.length).toBeGreaterThan(0);
+    await analyze(plan, name);
+    const result = await service.apply(ref, request, credentials, { force: false, actor });
+    expect(result.applied.map(a => `${a.kind}/${a.name}`)).toEqual(
+      plan.objects.map(o => `${o.kind}/${o.name}`),
+    );
+    return plan;
+  }
+
+  it('canary: presets, explicit weights, promote and rollback', async () => {
+    await planAnalyzeApply('canary-90-10', { action: 'canary', preset: '90/10' });
+    await planAnalyzeApply('canary-50-50', { action: 'canary', preset: '50/50' });
+    await planAnalyzeApply('canary-weights', { action: 'canary', weights: { v1: 30, v2: 70 } });
+    await planAnalyzeApply('canary-promote', { action: 'canary', preset: 'promote' });
+    await planAnalyzeApply('canary-rollback', { action: 'canary', preset: 'rollback', stable: 'v1' });
+  });
+
+  it('expose through the ingress gateway', async () => {
+    const plan = await planAnalyzeApply('expose', { action: 'expose', hosts: ['backend.example.com'] });
+    expect(plan.objects.map(o => o.kind).sort()).toEqual(['Gateway', 'VirtualService']);
+  });
+
+  it('onboard, then STRICT is refused while frontend (a caller seen in the cluster) has no sidecar', async () => {
+    await planAnalyzeApply('onboard-workload', { action: 'onboard', scope: 'workload', workloads: ['backend-v1'] });
+    const strict = await service.plan(ref, { action: 'mtls', mode: 'STRICT', scope: 'namespace' }, credentials);
+    expect(strict.blocked).toBe(true);
+    expect(strict.findings.find(f => f.blocking)?.message).toContain('frontend');
+  });
+
+  it('mTLS: STRICT for one workload (forced past the gate), namespace STRICT and back to PERMISSIVE', async () => {
+    // Onboarding already wrote the namespace's PERMISSIVE policy: planning it again changes nothing.
+    const noop = await service.plan(ref, { action: 'mtls', mode: 'PERMISSIVE', scope: 'namespace' }, credentials);
+    expect(noop.objects).toEqual([]);
+    const request: MeshActionRequest = { action: 'mtls', mode: 'STRICT', scope: 'workload', workload: 'backend-v2', force: true };
+    const plan = await service.plan(ref, request, credentials);
+    expect(plan.blocked).toBe(false);
+    await analyze(plan, 'mtls-workload-strict');
+    await service.apply(ref, request, credentials, { force: false, actor });
+    const status = await service.status(ref, credentials);
+    const cluster = status.clusters[0];
+    if (!cluster.ok) throw new Error(cluster.error.message);
+    expect(cluster.mtls.find(m => m.workload === 'backend-v2')).toMatchObject({
+      mode: 'STRICT',
+      source: { scope: 'workload', name: 'backend-v2' },
+    });
+    expect(cluster.mtls.find(m => m.workload === 'backend-v1')?.mode).toBe('PERMISSIVE');
+
+    const strict: MeshActionRequest = { action: 'mtls', mode: 'STRICT', scope: 'namespace', force: true };
+    const strictPlan = await service.plan(ref, strict, credentials);
+    await analyze(strictPlan, 'mtls-namespace-strict');
+    await service.apply(ref, strict, credentials, { force: false, actor });
+    await planAnalyzeApply('mtls-namespace-permissive', { action: 'mtls', mode: 'PERMISSIVE', scope: 'namespace' });
+  });
+
+  it('rejects a plan for a workload that is not the entity\'s with 400 naming the field', async () => {
+    await expect(
+      service.plan(ref, { action: 'mtls', mode: 'STRICT', scope: 'workload', workload: 'frontend-v1' }, credentials),
+    ).rejects.toThrow(/workload: frontend-v1 is not one of/);
+  });
+});
