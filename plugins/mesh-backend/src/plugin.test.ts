@@ -1,0 +1,95 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { meshPlugin } from './plugin';
+
+const backendEntity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'backend',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'backend',
+      'backstage.io/kubernetes-namespace': 'prod',
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
+};
+
+// A cluster URL where nothing listens: the status must report the failure per cluster.
+const unreachable = {
+  kubernetes: {
+    clusterLocatorMethods: [
+      {
+        type: 'config',
+        clusters: [
+          { name: 'gone', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true },
+        ],
+      },
+    ],
+  },
+  mesh: { requestTimeoutMs: 3000 },
+};
+
+async function start(result: AuthorizeResult = AuthorizeResult.ALLOW) {
+  const { server } = await startTestBackend({
+    features: [
+      meshPlugin,
+      mockServices.rootConfig.factory({ data: unreachable }),
+      mockServices.permissions.factory({ result }),
+      catalogServiceMock.factory({ entities: [backendEntity] }),
+    ],
+  });
+  return server;
+}
+
+describe('mesh backend plugin', () => {
+  it('answers its health route', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/mesh/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('reports an unreachable cluster as a per-cluster error, not a 500', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/mesh/entities/default/component/backend/status');
+    expect(res.status).toBe(200);
+    expect(res.body.entityRef).toBe('component:default/backend');
+    expect(res.body.clusters).toEqual([
+      { cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } },
+    ]);
+  });
+
+  it('answers 404 for an entity the catalog does not have', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/mesh/entities/default/component/nope/status');
+    expect(res.status).toBe(404);
+  });
+
+  it('refuses reads with 403 when the policy denies, and leaks nothing', async () => {
+    const server = await start(AuthorizeResult.DENY);
+    const res = await request(server).get('/api/mesh/entities/default/component/backend/status');
+    expect(res.status).toBe(403);
+    expect(JSON.stringify(res.body)).not.toContain('prod');
+  });
+
+  it('refuses apply with 403 when the policy denies; nothing reaches a cluster', async () => {
+    const server = await start(AuthorizeResult.DENY);
+    const res = await request(server)
+      .post('/api/mesh/entities/default/component/backend/apply')
+      .send({ action: 'canary', preset: '90/10' });
+    expect(res.status).toBe(403);
+  });
+
+  it('names the cluster field when a plan asks for a cluster the entity does not run on', async () => {
+    const server = await start();
+    const res = await request(server)
+      .post('/api/mesh/entities/default/component/backend/plans')
+      .send({ action: 'canary', preset: '90/10', cluster: 'elsewhere' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('cluster: elsewhere is not one of');
+  });
+});
