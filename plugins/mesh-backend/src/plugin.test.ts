@@ -33,7 +33,9 @@ const unreachable = {
   mesh: { requestTimeoutMs: 3000 },
 };
 
-async function start(result: AuthorizeResult = AuthorizeResult.ALLOW) {
+async function start(
+  result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+) {
   const { server } = await startTestBackend({
     features: [
       meshPlugin,
