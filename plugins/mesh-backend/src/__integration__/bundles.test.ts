@@ -3,7 +3,7 @@ import { MeshActionRequest, MeshPlan } from '@mesh-portal/backstage-plugin-mesh-
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appManifests, component, kubectlApply, localMesh, meshServiceFor, toYamlDocs } from './fixtures';
+import { appManifests, component, kubectlApply, localMesh, meshServiceFor, toYamlDocs } from '../__testUtils__/localMesh';
 
 jest.setTimeout(600_000);
 
@@ -70,7 +70,8 @@ describe('every plan bundle passes istioctl analyze and applies to the local mes
     await planAnalyzeApply('canary-50-50', { action: 'canary', preset: '50/50' });
     await planAnalyzeApply('canary-weights', { action: 'canary', weights: { v1: 30, v2: 70 } });
     await planAnalyzeApply('canary-promote', { action: 'canary', preset: 'promote' });
-    await planAnalyzeApply('canary-rollback', { action: 'canary', preset: 'rollback', stable: 'v1' });
+    const rollback = await planAnalyzeApply('canary-rollback', { action: 'canary', preset: 'rollback', stable: 'v1' });
+    expect(rollback.summary).toContain('v1 100%');
   });
 
   it('expose through the ingress gateway', async () => {

@@ -7,7 +7,7 @@ import {
   kubectlApply,
   localMesh,
   meshServiceFor,
-} from './fixtures';
+} from '../__testUtils__/localMesh';
 
 jest.setTimeout(240_000);
 

@@ -244,7 +244,7 @@ export class MeshService {
       kind: object.kind,
       name: object.name,
       namespace: object.namespace,
-      result: object.operation === 'restart' ? 'restarted' : !before ? 'created' : changed ? 'configured' : 'unchanged',
+      result: appliedResult(object.operation, !before, Boolean(changed)),
     };
   }
 
@@ -288,6 +288,12 @@ export class MeshService {
     if (clusters.length > 1) throw new InputError(`cluster: required, the entity runs on ${clusters.join(', ')}`);
     return clusters[0];
   }
+}
+
+function appliedResult(operation: PlannedObject['operation'], created: boolean, changed: boolean): AppliedObject['result'] {
+  if (operation === 'restart') return 'restarted';
+  if (created) return 'created';
+  return changed ? 'configured' : 'unchanged';
 }
 
 /** Managers whose every entry on the live object is an Update (they do not re-apply). */
