@@ -102,7 +102,8 @@ test('payments: STRICT applies once every caller has a sidecar; Kiali links', as
   const mtls = card(page, 'mTLS');
   await mtls.getByRole('button', { name: /Switch .*to STRICT/ }).click();
   const dialog = page.getByRole('dialog');
-  await expect(dialog.getByText('kind: PeerAuthentication').first()).toBeVisible();
+  await expect(dialog.getByText('PeerAuthentication shop/default')).toBeVisible();
+  await expect(dialog.getByText(/mode: STRICT/).first()).toBeVisible();
   await expect(dialog.getByRole('button', { name: 'Apply', exact: true })).toBeEnabled();
   await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
   await expect(dialog.getByText(/Applied/).first()).toBeVisible();
