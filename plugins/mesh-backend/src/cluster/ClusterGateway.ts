@@ -6,6 +6,7 @@ import {
   PatchStrategy,
 } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import https from 'node:https';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { MeshClusterConfig } from './clusterConfig';
 
@@ -16,6 +17,30 @@ export type KubeJson = KubernetesObject & { [key: string]: unknown };
 export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
+}
+
+/**
+ * REST paths of the kinds the mesh plugin reads on every status: listed over a kept-alive
+ * connection and parsed as plain JSON. The client library would open a TLS connection and
+ * build typed model objects for every item on every call, which at 1,000 pods more than
+ * doubles the latency of a status (bench/README.md).
+ */
+const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boolean }> = {
+  'v1/Pod': { base: '/api/v1', plural: 'pods', namespaced: true },
+  'v1/Service': { base: '/api/v1', plural: 'services', namespaced: true },
+  'v1/Namespace': { base: '/api/v1', plural: 'namespaces', namespaced: false },
+  'apps/v1/Deployment': { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+  'networking.istio.io/v1/VirtualService': { base: '/apis/networking.istio.io/v1', plural: 'virtualservices', namespaced: true },
+  'networking.istio.io/v1/DestinationRule': { base: '/apis/networking.istio.io/v1', plural: 'destinationrules', namespaced: true },
+  'networking.istio.io/v1/Gateway': { base: '/apis/networking.istio.io/v1', plural: 'gateways', namespaced: true },
+  'security.istio.io/v1/PeerAuthentication': { base: '/apis/security.istio.io/v1', plural: 'peerauthentications', namespaced: true },
+};
+
+/** A kept-alive connection to one cluster, set up from the client library's KubeConfig. */
+interface ReadConnection {
+  server: string;
+  agent: https.Agent;
+  headers: Record<string, string>;
 }
 
 /** Options of writes. */
@@ -57,6 +82,8 @@ export class FieldManagerConflictError extends ConflictError {
  */
 export class ClusterGateway {
   private readonly apis = new Map<string, KubernetesObjectApi>();
+  private readonly kubeConfigs = new Map<string, KubeConfig>();
+  private readonly readConnections = new Map<string, Promise<ReadConnection>>();
 
   constructor(
     private readonly clusters: MeshClusterConfig[],
@@ -77,6 +104,19 @@ export class ClusterGateway {
     kind: string,
     options: ListOptions = {},
   ): Promise<T[]> {
+    const known = READ_PATHS[`${apiVersion}/${kind}`];
+    if (known) {
+      const scope = known.namespaced && options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : '';
+      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
+      const body = await this.read<{ items?: T[] }>(cluster, `list ${kind}`, `${known.base}${scope}/${known.plural}${query}`, true);
+      const items = body?.items ?? [];
+      // List items carry no apiVersion/kind; put them back so objects are self-describing.
+      for (const item of items) {
+        item.apiVersion = apiVersion;
+        item.kind = kind;
+      }
+      return items;
+    }
     try {
       const res = await this.call(cluster, `list ${kind}`, api =>
         api.list<T>(
@@ -103,6 +143,11 @@ export class ClusterGateway {
     cluster: string,
     ref: { apiVersion: string; kind: string; name: string; namespace?: string },
   ): Promise<T | null> {
+    const known = READ_PATHS[`${ref.apiVersion}/${ref.kind}`];
+    if (known) {
+      const scope = known.namespaced && ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
+      return this.read<T>(cluster, `get ${ref.kind} ${ref.name}`, `${known.base}${scope}/${known.plural}/${encodeURIComponent(ref.name)}`, true);
+    }
     try {
       return await this.call(cluster, `get ${ref.kind} ${ref.name}`, api =>
         api.read<T>({
@@ -167,8 +212,68 @@ export class ClusterGateway {
     );
   }
 
-  private api(cluster: string): KubernetesObjectApi {
-    const existing = this.apis.get(cluster);
+  /** GET of a REST path; 404 → null when `notFoundIsNull` (a CRD not served lists empty). */
+  private async read<R>(cluster: string, what: string, path: string, notFoundIsNull: boolean): Promise<R | null> {
+    const connection = await this.readConnection(cluster);
+    return new Promise<R | null>((resolve, reject) => {
+      const req = https.get(
+        `${connection.server}${path}`,
+        { agent: connection.agent, headers: { ...connection.headers, accept: 'application/json' }, timeout: this.timeoutMs },
+        res => {
+          const chunks: Buffer[] = [];
+          res.on('data', chunk => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status === 404 && notFoundIsNull) {
+              resolve(null);
+            } else if (status < 200 || status >= 300) {
+              const message = parseStatus(text)?.message ?? text.slice(0, 200);
+              reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: ${message}`));
+            } else {
+              try {
+                resolve(JSON.parse(text) as R);
+              } catch (error) {
+                reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: unreadable answer (${error})`));
+              }
+            }
+          });
+          res.on('error', error => reject(new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${error.message}`)));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on('error', error => reject(new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${error.message}`)));
+    });
+  }
+
+  private readConnection(cluster: string): Promise<ReadConnection> {
+    let connection = this.readConnections.get(cluster);
+    if (!connection) {
+      connection = (async () => {
+        const kc = this.kubeConfig(cluster);
+        // The library resolves CA, client certificates and the bearer token from the config.
+        const options: https.RequestOptions = {};
+        await kc.applyToHTTPSOptions(options);
+        const agent = new https.Agent({
+          keepAlive: true,
+          maxSockets: 16,
+          ca: options.ca,
+          cert: options.cert,
+          key: options.key,
+          rejectUnauthorized: options.rejectUnauthorized,
+        });
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
+        return { server: kc.getCurrentCluster()!.server.replace(/\/$/, ''), agent, headers };
+      })();
+      connection.catch(() => this.readConnections.delete(cluster));
+      this.readConnections.set(cluster, connection);
+    }
+    return connection;
+  }
+
+  private kubeConfig(cluster: string): KubeConfig {
+    const existing = this.kubeConfigs.get(cluster);
     if (existing) return existing;
     const config = this.clusters.find(c => c.name === cluster);
     if (!config) throw new NotFoundError(`cluster ${cluster} is not configured`);
@@ -187,7 +292,14 @@ export class ClusterGateway {
       contexts: [{ name: config.name, cluster: config.name, user: 'mesh-portal' }],
       currentContext: config.name,
     });
-    const api = KubernetesObjectApi.makeApiClient(kc);
+    this.kubeConfigs.set(cluster, kc);
+    return kc;
+  }
+
+  private api(cluster: string): KubernetesObjectApi {
+    const existing = this.apis.get(cluster);
+    if (existing) return existing;
+    const api = KubernetesObjectApi.makeApiClient(this.kubeConfig(cluster));
     this.apis.set(cluster, api);
     return api;
   }
