@@ -76,8 +76,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     const entityRef = entityRefOf(req);
+    // The status is the page's hot path: read it while the permission decision is on its
+    // way (both are loopback calls), and answer only once the decision allows it. The reads
+    // change nothing, and the catalog applies the user's own read permission to the entity.
+    const status = mesh.status(entityRef, credentials);
+    status.catch(() => undefined); // awaited below; avoids an unhandled rejection on denial
     await authorize(credentials, meshEntityReadPermission, entityRef);
-    res.json(await mesh.status(entityRef, credentials));
+    res.json(await status);
   });
 
   router.post('/entities/:namespace/:kind/:name/plans', async (req, res) => {
