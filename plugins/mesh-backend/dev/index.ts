@@ -2,41 +2,22 @@ import { createBackend } from '@backstage/backend-defaults';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 
-// TEMPLATE NOTE:
-// This is the development setup for your plugin that wires up a
-// minimal backend that can use both real and mocked plugins and services.
-//
-// Start up the backend by running `yarn start` in the package directory.
-// Once it's up and running, try out the following requests:
-//
-// Create a new todo item, standalone or for the sample component:
-//
-//   curl http://localhost:7007/api/mesh/todos -H 'Content-Type: application/json' -d '{"title": "My Todo"}'
-//   curl http://localhost:7007/api/mesh/todos -H 'Content-Type: application/json' -d '{"title": "My Todo", "entityRef": "component:default/sample"}'
-//
-// List TODOs:
-//
-//   curl http://localhost:7007/api/mesh/todos
-//
-// Explicitly make an unauthenticated request, or with service auth:
-//
-//   curl http://localhost:7007/api/mesh/todos -H 'Authorization: Bearer mock-none-token'
-//   curl http://localhost:7007/api/mesh/todos -H 'Authorization: Bearer mock-service-token'
+// Standalone development backend for the mesh plugin: `yarn start` in this package, with the
+// local mesh up and its cluster config passed in (see the repository README), e.g.
+//   yarn start --config ../../app-config.yaml --config ../../.local-mesh/app-config.cluster.yaml
+// then:
+//   curl http://localhost:7007/api/mesh/entities/default/component/backend/status
+//   curl http://localhost:7007/api/mesh/entities/default/component/backend/plans \
+//     -H 'Content-Type: application/json' -d '{"action":"canary","preset":"90/10"}'
+// Auth is mocked (every request acts as a user) and permissions allow everything.
 
 const backend = createBackend();
 
-// TEMPLATE NOTE:
-// Mocking the auth and httpAuth service allows you to call your plugin API without
-// having to authenticate.
-//
-// If you want to use real auth, you can install the following instead:
-//   backend.add(import('@backstage/plugin-auth-backend'));
-//   backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 backend.add(mockServices.auth.factory());
 backend.add(mockServices.httpAuth.factory());
+backend.add(mockServices.permissions.factory());
 
-// TEMPLATE NOTE:
-// Rather than using a real catalog you can use a mock with a fixed set of entities.
+// The handbook's backend, as the catalog in catalog/hello.yaml describes it.
 backend.add(
   catalogServiceMock.factory({
     entities: [
@@ -44,12 +25,15 @@ backend.add(
         apiVersion: 'backstage.io/v1alpha1',
         kind: 'Component',
         metadata: {
-          name: 'sample',
-          title: 'Sample Component',
+          name: 'backend',
+          namespace: 'default',
+          annotations: {
+            'backstage.io/kubernetes-id': 'backend',
+            'backstage.io/kubernetes-namespace': 'prod',
+            'backstage.io/kubernetes-label-selector': 'app=backend',
+          },
         },
-        spec: {
-          type: 'service',
-        },
+        spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
       },
     ],
   }),
