@@ -117,6 +117,11 @@ describe('every plan bundle passes istioctl analyze and applies to the local mes
   it('expose through the ingress gateway', async () => {
     const plan = await planAnalyzeApply('expose', { action: 'expose', hosts: ['backend.example.com'] });
     expect(plan.objects.map(o => o.kind).sort()).toEqual(['Gateway', 'VirtualService']);
+    // A Gateway of that name exists now: a second plan binds to it instead of replacing it,
+    // and names a host it does not serve (IST0132).
+    const again = await service.plan(ref, { action: 'expose', hosts: ['other.example.com'] }, credentials);
+    expect(again.objects.map(o => o.kind)).not.toContain('Gateway');
+    expect(again.findings.find(f => f.code === 'IST0132')?.message).toContain('other.example.com');
   });
 
   it('onboard, then STRICT is refused while frontend (a caller seen in the cluster) has no sidecar', async () => {

@@ -116,15 +116,16 @@ export function planAction(
     }
     case 'expose': {
       const service = pickService(services, request.service);
+      // A Gateway that already has the name we would use (given, or the default
+      // `<service>-gateway`, e.g. the handbook's frontend-gateway) is bound to, never replaced.
+      const gatewayName = request.gateway ?? `${service.metadata?.name}-gateway`;
       return {
         namespace,
         ...planExpose({
           service,
           hosts: request.hosts,
           gateway: request.gateway,
-          existingGateway: request.gateway
-            ? snapshot.gateways.find(g => g.metadata?.name === request.gateway)
-            : undefined,
+          existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
           port: request.port,
           entityRef,
         }),

@@ -244,6 +244,27 @@ export const onboardPlan: MeshPlan = {
   ],
 };
 
+export const exposePlan: MeshPlan = {
+  action: 'expose',
+  cluster: 'local',
+  namespace: 'shop',
+  summary: 'Expose backend on backend.example.com through backend-gateway',
+  blocked: false,
+  findings: [],
+  objects: [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      name: 'backend-gateway',
+      namespace: 'shop',
+      operation: 'apply',
+      object: {},
+      yaml: 'kind: Gateway\nspec:\n  servers:\n    - hosts:\n        - backend.example.com\n',
+      live: null,
+    },
+  ],
+};
+
 export const auditEntry: AuditEntry = {
   id: 'a1',
   actor: 'user:default/alice',
@@ -262,6 +283,7 @@ export class FakeMeshApi implements MeshApi {
     canary: canaryPlan,
     mtls: blockedStrictPlan,
     onboard: onboardPlan,
+    expose: exposePlan,
   };
   history: MeshHistoryResponse = { items: [auditEntry] };
   overview: MeshOverviewResponse = { rows: [] };

@@ -12,11 +12,13 @@ import {
   LinearProgress,
   Radio,
   RadioGroup,
+  TextField,
   Typography,
 } from '@material-ui/core';
-import type {
-  ClusterMeshStatusOk,
-  OnboardActionRequest,
+import {
+  isDns1123Label,
+  type ClusterMeshStatusOk,
+  type OnboardActionRequest,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   useMeshAction,
@@ -34,6 +36,21 @@ import { PodTable } from './PodTable';
 /** How long the status is re-read after an onboarding, while pods restart. */
 const WATCH_RESTART_MS = 3 * 60 * 1000;
 
+type DataPlaneMode = 'sidecar' | 'ambient';
+
+/** Shown under the revision field when it is not a DNS-1123 label. */
+export const REVISION_INVALID_MESSAGE =
+  'The Istio revision must be a DNS-1123 label (lower-case a-z, 0-9, "-", at most 63 characters).';
+
+const WATCHING_TEXT: Record<DataPlaneMode, string> = {
+  sidecar:
+    'Watching pods restart with sidecars (refreshing every few seconds)…',
+  ambient:
+    'Watching pods join the ambient mesh (refreshing every few seconds)…',
+};
+
+const REVISION_HELP = 'Leave empty for the default revision; sets istio.io/rev';
+
 /**
  * Onboarding: choose the scope, preview the plan (YAML + diff), apply, then
  * watch the pods restart with their sidecars.
@@ -45,9 +62,18 @@ export const OnboardingDialog = (props: {
 }) => {
   const { open, onClose, cluster } = props;
   const [scope, setScope] = useState<'namespace' | 'workload'>('namespace');
+  const [mode, setMode] = useState<DataPlaneMode>('sidecar');
+  const [revisionInput, setRevisionInput] = useState('');
   const action = useMeshAction();
   const permission = useMeshApplyPermission();
   const { status, poll, polling } = useMeshStatus();
+
+  // The revision only applies to sidecar injection (istio.io/rev).
+  const revision = mode === 'sidecar' ? revisionInput.trim() : '';
+  const revisionError =
+    revision !== '' && !isDns1123Label(revision)
+      ? REVISION_INVALID_MESSAGE
+      : undefined;
 
   const request: OnboardActionRequest = {
     action: 'onboard',
@@ -56,6 +82,9 @@ export const OnboardingDialog = (props: {
     ...(scope === 'workload'
       ? { workloads: cluster.workloads.map(w => w.name) }
       : {}),
+    // Sidecar is the backend's default: only ambient is sent explicitly.
+    ...(mode === 'ambient' ? { mode } : {}),
+    ...(revision ? { revision } : {}),
   };
 
   const onApply = async () => {
@@ -76,6 +105,7 @@ export const OnboardingDialog = (props: {
   );
   const namespaces = [...new Set(cluster.workloads.map(w => w.namespace))];
   const applyReason =
+    revisionError ??
     permission.reason ??
     (action.plan?.blocked ? 'Blocked by the findings above.' : undefined);
 
@@ -117,9 +147,54 @@ export const OnboardingDialog = (props: {
             />
           </RadioGroup>
         </FormControl>
+        <Box mt={2}>
+          <FormControl component="fieldset" disabled={Boolean(action.result)}>
+            <FormLabel component="legend">Data plane</FormLabel>
+            <RadioGroup
+              row
+              value={mode}
+              onChange={e => {
+                setMode(e.target.value as DataPlaneMode);
+                action.reset();
+              }}
+            >
+              <FormControlLabel
+                value="sidecar"
+                control={<Radio color="primary" />}
+                label="Sidecar (Envoy in each pod)"
+              />
+              <FormControlLabel
+                value="ambient"
+                control={<Radio color="primary" />}
+                label="Ambient (no sidecar, no restart)"
+              />
+            </RadioGroup>
+          </FormControl>
+        </Box>
+        {mode === 'sidecar' && (
+          <Box mt={1} mb={2} maxWidth={360}>
+            <TextField
+              id="mesh-onboard-revision"
+              label="Istio revision"
+              placeholder="default"
+              size="small"
+              variant="outlined"
+              fullWidth
+              disabled={Boolean(action.result)}
+              value={revisionInput}
+              error={Boolean(revisionError)}
+              helperText={revisionError ?? REVISION_HELP}
+              onChange={e => {
+                setRevisionInput(e.target.value);
+                action.reset();
+              }}
+            />
+          </Box>
+        )}
         <Typography variant="body2" color="textSecondary" paragraph>
-          Sidecars are injected when pods are created: applying restarts the
-          Deployments (rolling, make-before-break).
+          {mode === 'sidecar'
+            ? 'Sidecars are injected when pods are created: applying restarts the Deployments (rolling, make-before-break).'
+            : 'Ambient mode labels the namespace or pods with istio.io/dataplane-mode=ambient: ztunnel takes over their traffic without a sidecar and without restarting pods.'}
         </Typography>
         {action.busy && <LinearProgress />}
         {action.error && <ActionError error={action.error} />}
@@ -127,9 +202,7 @@ export const OnboardingDialog = (props: {
           <>
             <ApplyResultView result={action.result} />
             <Typography variant="subtitle2" component="h4">
-              {polling
-                ? 'Watching pods restart with sidecars (refreshing every few seconds)…'
-                : 'Pods'}
+              {polling ? WATCHING_TEXT[mode] : 'Pods'}
             </Typography>
             {live && <PodTable workloads={live.workloads} />}
           </>
@@ -150,6 +223,7 @@ export const OnboardingDialog = (props: {
             <GuardedButton
               onClick={() => action.preview(request)}
               disabled={Boolean(action.busy)}
+              disabledReason={revisionError}
             >
               Preview
             </GuardedButton>

@@ -7,6 +7,7 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary, useMeshApplyPermission } from '../../hooks';
 import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
+import { ExposeDialog, GatewayBindings } from './ExposeDialog';
 import { OnboardingDialog } from './OnboardingDialog';
 import { PodTable } from './PodTable';
 
@@ -44,6 +45,7 @@ const NamespaceInjection = ({ ns }: { ns: NamespaceMeshStatus }) => (
 
 const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   const [open, setOpen] = useState(false);
+  const [exposeOpen, setExposeOpen] = useState(false);
   const permission = useMeshApplyPermission();
   const pods = cluster.workloads.flatMap(w => w.pods);
   const meshed = pods.filter(p => p.injected || p.ambient).length;
@@ -60,7 +62,13 @@ const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
         </Typography>
         {/* Open even without apply permission: previewing is read-only. */}
         <GuardedButton onClick={() => setOpen(true)}>Onboard</GuardedButton>
+        <Box ml={1}>
+          <GuardedButton onClick={() => setExposeOpen(true)}>
+            Expose through ingress
+          </GuardedButton>
+        </Box>
       </Box>
+      <GatewayBindings cluster={cluster} />
       {permission.reason && !permission.loading && (
         <Typography variant="caption" color="textSecondary" component="p">
           {permission.reason}
@@ -87,12 +95,20 @@ const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
           cluster={cluster}
         />
       )}
+      {exposeOpen && (
+        <ExposeDialog
+          open={exposeOpen}
+          onClose={() => setExposeOpen(false)}
+          cluster={cluster}
+        />
+      )}
     </>
   );
 };
 
 /**
- * Sidecar state of the entity's workloads and pods, with onboarding.
+ * Sidecar state of the entity's workloads and pods, with onboarding and
+ * exposure through the ingress gateway.
  *
  * @public
  */
