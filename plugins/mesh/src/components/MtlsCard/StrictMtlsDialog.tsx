@@ -1,9 +1,7 @@
 import { useEffect, useState } from 'react';
 import {
-  Button,
   Checkbox,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogTitle,
   FormControlLabel,
@@ -25,7 +23,7 @@ import {
 import {
   ActionError,
   ApplyResultView,
-  GuardedButton,
+  PlanDialogActions,
   PlanView,
 } from '../shared';
 
@@ -122,19 +120,14 @@ export const StrictMtlsDialog = (props: {
           </Typography>
         )}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{action.result ? 'Close' : 'Cancel'}</Button>
-        {!action.result && (
-          <GuardedButton
-            variant="contained"
-            onClick={onApply}
-            disabled={Boolean(action.busy) || !action.plan}
-            disabledReason={applyReason}
-          >
-            Apply
-          </GuardedButton>
-        )}
-      </DialogActions>
+      <PlanDialogActions
+        applied={Boolean(action.result)}
+        busy={Boolean(action.busy)}
+        needsPlan={!action.plan}
+        onClose={close}
+        onApply={onApply}
+        applyDisabledReason={applyReason}
+      />
     </Dialog>
   );
 };

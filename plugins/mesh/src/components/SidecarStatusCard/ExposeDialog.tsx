@@ -1,9 +1,7 @@
 import { useState } from 'react';
 import {
   Box,
-  Button,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogTitle,
   LinearProgress,
@@ -28,7 +26,7 @@ import {
 import {
   ActionError,
   ApplyResultView,
-  GuardedButton,
+  PlanDialogActions,
   PlanView,
 } from '../shared';
 
@@ -304,28 +302,15 @@ export const ExposeDialog = (props: {
           </Box>
         )}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{action.result ? 'Close' : 'Cancel'}</Button>
-        {!action.result && (
-          <>
-            <GuardedButton
-              onClick={() => action.preview(request)}
-              disabled={Boolean(action.busy)}
-              disabledReason={inputReason}
-            >
-              Preview
-            </GuardedButton>
-            <GuardedButton
-              variant="contained"
-              onClick={onApply}
-              disabled={Boolean(action.busy)}
-              disabledReason={applyReason}
-            >
-              Apply
-            </GuardedButton>
-          </>
-        )}
-      </DialogActions>
+      <PlanDialogActions
+        applied={Boolean(action.result)}
+        busy={Boolean(action.busy)}
+        onClose={close}
+        onPreview={() => action.preview(request)}
+        previewDisabledReason={inputReason}
+        onApply={onApply}
+        applyDisabledReason={applyReason}
+      />
     </Dialog>
   );
 };

@@ -1,9 +1,7 @@
 import { useState } from 'react';
 import {
   Box,
-  Button,
   Dialog,
-  DialogActions,
   DialogContent,
   DialogTitle,
   FormControl,
@@ -28,7 +26,7 @@ import {
 import {
   ActionError,
   ApplyResultView,
-  GuardedButton,
+  PlanDialogActions,
   PlanView,
 } from '../shared';
 import { PodTable } from './PodTable';
@@ -216,28 +214,15 @@ export const OnboardingDialog = (props: {
           </Box>
         )}
       </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>{action.result ? 'Close' : 'Cancel'}</Button>
-        {!action.result && (
-          <>
-            <GuardedButton
-              onClick={() => action.preview(request)}
-              disabled={Boolean(action.busy)}
-              disabledReason={revisionError}
-            >
-              Preview
-            </GuardedButton>
-            <GuardedButton
-              variant="contained"
-              onClick={onApply}
-              disabled={Boolean(action.busy)}
-              disabledReason={applyReason}
-            >
-              Apply
-            </GuardedButton>
-          </>
-        )}
-      </DialogActions>
+      <PlanDialogActions
+        applied={Boolean(action.result)}
+        busy={Boolean(action.busy)}
+        onClose={close}
+        onPreview={() => action.preview(request)}
+        previewDisabledReason={revisionError}
+        onApply={onApply}
+        applyDisabledReason={applyReason}
+      />
     </Dialog>
   );
 };

@@ -9,3 +9,4 @@ export {
   FindingsList,
 } from './PlanView';
 export { SeverityStatus, YesNo } from './SeverityStatus';
+export { PlanDialogActions } from './PlanDialogActions';
