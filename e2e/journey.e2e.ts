@@ -60,6 +60,25 @@ test('canary on backend: 90/10 with a YAML preview, apply, then promote', async 
   await expect(history.getByText('user:default/guest').first()).toBeVisible();
 });
 
+test('backend: expose through the ingress gateway', async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+  await openMeshTab(page, 'backend');
+  await card(page, 'Sidecars').getByRole('button', { name: 'Expose through ingress' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox', { name: /^Host/ }).fill('backend.example.com');
+  await dialog.getByRole('button', { name: 'Preview', exact: true }).click();
+  await expect(dialog.getByText('Gateway prod/backend-gateway')).toBeVisible();
+  await expect(dialog.getByText('VirtualService prod/backend-ingress')).toBeVisible();
+  await shot(page, '14-backend-expose-preview');
+  await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+  await expect(dialog.getByText(/Applied/).first()).toBeVisible();
+  await dialog.getByRole('button', { name: /Close|Cancel/ }).first().click();
+  await expect(card(page, 'Sidecars').getByText(/Exposed through gateway backend-gateway/)).toBeVisible({
+    timeout: 30_000,
+  });
+});
+
 test('payments: STRICT is refused while checkout has no sidecar', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page);
