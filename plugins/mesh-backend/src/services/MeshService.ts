@@ -29,6 +29,7 @@ import {
 } from '../cluster/ClusterGateway';
 import { readClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
 import { findCallers } from './callers';
+import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
 import { planAction } from './planAction';
 import { statusFromSnapshot } from './statusFromSnapshot';
@@ -47,6 +48,7 @@ export interface ApplyOptions {
 export class MeshService {
   /** Objects of a plan whose fields we take over from Update-only managers on apply. */
   private readonly takeOver = new WeakMap<MeshPlan, Set<PlannedObject>>();
+  private readonly entities = new EntityLookupCache();
 
   constructor(
     private readonly deps: {
@@ -257,7 +259,9 @@ export class MeshService {
   }
 
   private async entity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
-    const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
+    const entity = await this.entities.get(entityRef, credentials, () =>
+      this.deps.catalog.getEntityByRef(entityRef, { credentials }),
+    );
     if (!entity) throw new NotFoundError(`entity ${entityRef} not found`);
     return entity;
   }
