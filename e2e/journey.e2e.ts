@@ -1,4 +1,5 @@
 import { test, expect, Page, Locator } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 
 /**
  * The handbook walked from the portal, against the local mesh with its scenario freshly
@@ -25,6 +26,11 @@ async function openMeshTab(page: Page, name: string) {
   await expect(card(page, 'Sidecars')).toBeVisible();
 }
 
+const BACKEND_HOST = 'backend.prod.svc.cluster.local';
+/** Runs a local-mesh tool (bin/load, bin/routes) and parses its JSON output. */
+const meshTool = (tool: string, ...args: string[]) =>
+  JSON.parse(execFileSync(`local-mesh/bin/${tool}`, args, { encoding: 'utf8', timeout: 120_000 }));
+
 test.describe.configure({ mode: 'serial' });
 
 test('canary on backend: 90/10 with a YAML preview, apply, then promote', async ({ page }) => {
@@ -49,6 +55,14 @@ test('canary on backend: 90/10 with a YAML preview, apply, then promote', async 
   await expect(split.getByText(/Applied/).first()).toBeVisible();
   await expect(split.getByRole('img', { name: 'Traffic split: v1 90%, v2 10%' })).toBeVisible();
   await shot(page, '12-backend-canary-90-10');
+  // The split the card shows is the split real traffic takes: 1,000 requests from frontend's pod
+  // through its Envoy sidecar, once frontend's Envoy holds the new route.
+  await expect
+    .poll(() => meshTool('routes', '--from', 'prod/frontend', BACKEND_HOST), { timeout: 30_000 })
+    .toEqual({ [`outbound|80|v1|${BACKEND_HOST}`]: 90, [`outbound|80|v2|${BACKEND_HOST}`]: 10 });
+  const traffic = meshTool('load', '--from', 'prod/frontend', '--count', '1000', '--json', `http://${BACKEND_HOST}/`);
+  expect(traffic.byStatus).toEqual({ 200: 1000 });
+  expect(Math.abs(traffic.byVersion.v2 / 1000 - 0.1)).toBeLessThanOrEqual(0.03);
 
   await split.getByRole('button', { name: 'Promote' }).click();
   await expect(split.getByLabel('Weight for v2')).toHaveValue('100');

