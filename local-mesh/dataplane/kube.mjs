@@ -11,7 +11,7 @@ export class KubeClient {
     this.agent = new https.Agent({ ca: fs.readFileSync(opts.caFile), keepAlive: true, maxSockets: 8 });
   }
 
-  request(method, path, body, { timeoutMs = 15000, stream } = {}) {
+  request(method, path, body, { timeoutMs = 15000, stream, contentType = 'application/json' } = {}) {
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
@@ -23,7 +23,7 @@ export class KubeClient {
           headers: {
             authorization: `Bearer ${this.token}`,
             accept: 'application/json',
-            ...(body ? { 'content-type': 'application/json' } : {}),
+            ...(body ? { 'content-type': contentType } : {}),
           },
           timeout: timeoutMs,
         },

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Informer, KubeClient } from './kube.mjs';
 import { alive, ensureNodeNetns, inNetns, listNetns, NODE_NETNS, relay, startProcess, stopGroups, deleteNetns, writeFile } from './host.mjs';
-import { planPod, selectPods } from './podPlan.mjs';
+import { freshPodIp, planPod, selectPods } from './podPlan.mjs';
 import { PodRuntime } from './podRuntime.mjs';
 import { prometheusConfig, writeTargets } from './prometheus.mjs';
 
@@ -252,10 +252,9 @@ async function reconcile() {
       }
     }
     for (const pod of sel.duplicates) {
-      // kwok can hand an IP out twice after it restarts; two pods cannot hold one address, so
-      // the newer pod is deleted and its controller recreates it with a fresh IP.
-      log(`pod ${pod.metadata.namespace}/${pod.metadata.name} has IP ${pod.status.podIP} of an older pod: deleting it to get a fresh IP`);
-      await kube.delete(`/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`).catch(e => log(e.message));
+      // Two pods cannot hold one address: the newer one gets a fresh IP in its node's pod CIDR,
+      // written to its status as a kubelet would (kwok keeps an IP a pod already has).
+      await repairDuplicateIp(pod, pods).catch(e => log(`repairing the IP of ${pod.metadata.name}: ${e.message}`));
     }
     for (const pod of sel.overCap) {
       if (warned.has(pod.metadata.uid)) continue;
@@ -287,6 +286,16 @@ async function reconcile() {
       schedule();
     }
   }
+}
+
+async function repairDuplicateIp(pod, pods) {
+  const node = await kube.get(`/api/v1/nodes/${pod.spec.nodeName}`);
+  const cidr = node.spec.podCIDRs?.[0] ?? node.spec.podCIDR ?? env.DP_POD_CIDR;
+  const ip = freshPodIp(cidr, new Set(pods.map(p => p.status?.podIP).filter(Boolean)));
+  if (!ip) throw new Error(`no free address left in ${cidr}`);
+  log(`pod ${pod.metadata.namespace}/${pod.metadata.name} has IP ${pod.status.podIP} of an older pod (kwok handed it out twice): giving it ${ip}`);
+  await kube.request('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`,
+    { status: { podIP: ip, podIPs: [{ ip }] } }, { contentType: 'application/merge-patch+json' });
 }
 
 let lastSel = { served: [], overCap: [], duplicates: [] };

@@ -176,10 +176,30 @@ export function planPod(pod, opts) {
   return plan;
 }
 
+const ipToInt = ip => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+const intToIp = n => [24, 16, 8, 0].map(s => Math.floor(n / 2 ** s) % 256).join('.');
+
+/**
+ * An IPv4 address of `cidr` that no pod holds, from the top of the range down (kwok hands its
+ * addresses out from the bottom, so the two do not meet before thousands of pods).
+ */
+export function freshPodIp(cidr, usedIps) {
+  const [base, bits] = cidr.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const first = ipToInt(base) - (ipToInt(base) % size);
+  for (let n = first + size - 2; n > first; n--) {
+    const ip = intToIp(n);
+    if (!usedIps.has(ip)) return ip;
+  }
+  return undefined;
+}
+
 /**
  * Which pods the data plane serves: Running pods with an IP in served namespaces, oldest first,
- * at most `cap`. Pods sharing an IP (kwok can hand one out twice after a restart) are not served
- * twice: the older keeps it, the newer is returned in `duplicates` for the caller to recreate.
+ * at most `cap`. Pods sharing an IP are not served twice: the older keeps it, the newer is
+ * returned in `duplicates` for the caller to give a fresh one. (kwok 0.8 can hand an address out
+ * twice: its pool's Use() marks an address used without taking it off the usable list, and a
+ * deleted pod's address is put back even when a live pod holds it.)
  */
 export function selectPods(pods, servedNamespaces, cap) {
   const candidates = pods

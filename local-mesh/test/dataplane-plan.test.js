@@ -166,3 +166,10 @@ test('load tool: the source is a ready pod of the named workload', async () => {
   assert.equal(findSourcePod(state, 'prod/frontend').netns, 'lm-2');
   assert.throws(() => findSourcePod(state, 'shop/checkout'), /no ready data-plane pod for shop\/checkout/);
 });
+
+test('a fresh pod IP comes from the top of the node\'s pod CIDR and is held by no pod', async () => {
+  const { freshPodIp } = await plan();
+  assert.equal(freshPodIp('10.244.16.0/20', new Set(['10.244.16.3'])), '10.244.31.254');
+  assert.equal(freshPodIp('10.244.16.0/20', new Set(['10.244.31.254', '10.244.31.253'])), '10.244.31.252');
+  assert.equal(freshPodIp('10.0.0.0/30', new Set(['10.0.0.2', '10.0.0.1'])), undefined);
+});
