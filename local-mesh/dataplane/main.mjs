@@ -14,7 +14,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Informer, KubeClient } from './kube.mjs';
+import { Informer } from './kube.mjs';
+import { kubeFromData } from './state.mjs';
 import { alive, ensureNodeNetns, inNetns, listNetns, NODE_NETNS, relay, startProcess, stopGroups, deleteNetns, writeFile } from './host.mjs';
 import { freshPodIp, planPod, selectPods } from './podPlan.mjs';
 import { PodRuntime } from './podRuntime.mjs';
@@ -110,11 +111,8 @@ fs.mkdirSync(SOCK, { recursive: true });
 linkProxyBinaries();
 await ensureNodeNetns();
 
-const kube = new KubeClient({
-  server: `https://127.0.0.1:${env.MESH_APISERVER_PORT || 6443}`,
-  token: fs.readFileSync(path.join(DATA, 'pki', 'admin-token'), 'utf8').trim(),
-  caFile: path.join(DATA, 'pki', 'ca.crt'),
-});
+// The admin identity: the data plane plays the kubelet (tokens for pods, pod status, events).
+const kube = kubeFromData();
 
 // istiod (xDS + CA) for the proxies: host side of the relay; each pod has the other side.
 const istiodSock = path.join(SOCK, 'istiod.sock');
