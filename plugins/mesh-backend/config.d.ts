@@ -29,6 +29,67 @@ export interface Config {
          * Deep links open `<kialiUrl>/console/...`.
          */
         kialiUrl?: string;
+        /**
+         * Prometheus base URL of this cluster (e.g. `http://prometheus.istio-system:9090`),
+         * read for canary health. Without it the Traffic split card says "Prometheus not
+         * configured" for this cluster.
+         */
+        prometheusUrl?: string;
+        /**
+         * Header that carries {@link prometheusAuthorization}. Default `Authorization`.
+         */
+        prometheusAuthHeader?: string;
+        /**
+         * Value of the auth header sent to Prometheus, e.g. `Bearer <token>` or
+         * `Basic <base64>`. No header when absent.
+         * @visibility secret
+         */
+        prometheusAuthorization?: string;
+        /**
+         * Query templates for this cluster: `istio` (Istio standard metrics, as Flagger) or
+         * `envoy` (Envoy cluster stats, for meshes without `istio_requests_total`, such as
+         * the local mesh). Default `mesh.canaryHealth.queryPreset`.
+         */
+        prometheusQueryPreset?: 'istio' | 'envoy';
+      };
+    };
+    /** Canary health: per-version metrics from Prometheus beside the traffic split. */
+    canaryHealth?: {
+      /** PromQL range the rates and quantiles are taken over. Default `1m`. */
+      window?: string;
+      /**
+       * Minimum success rate (percent of non-5xx responses) of a healthy canary. Default 99.
+       * Per entity: annotation `mesh-portal.io/canary-min-success-rate`.
+       */
+      minSuccessRate?: number;
+      /**
+       * Maximum p99 latency (ms) of a healthy canary. Default 500.
+       * Per entity: annotation `mesh-portal.io/canary-max-p99-ms`.
+       */
+      maxP99Ms?: number;
+      /** Fewer requests in the window than this is "not enough traffic". Default 50. */
+      minRequests?: number;
+      /** Canary weights the advice steps through; 100 is promotion. Default [10, 25, 50, 100]. */
+      stepWeights?: number[];
+      /**
+       * Timeout of one Prometheus query in milliseconds; past it health is "unavailable".
+       * Default 3000.
+       */
+      timeoutMs?: number;
+      /** Query templates of clusters that name no preset. Default `istio`. */
+      queryPreset?: 'istio' | 'envoy';
+      /**
+       * Own query templates, replacing the preset's one by one. PromQL answering one
+       * instant vector keyed by `destination_version`; placeholders `{{namespace}}`,
+       * `{{service}}`, `{{host}}`, `{{hostRegex}}`, `{{window}}` and (latency) `{{quantile}}`.
+       */
+      queries?: {
+        /** Requests per second per version. */
+        requestRate?: string;
+        /** Percentage of non-5xx responses per version. */
+        successRate?: string;
+        /** Latency quantile in milliseconds per version. */
+        latency?: string;
       };
     };
     /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */

@@ -10,7 +10,10 @@ import {
 import { AuditStore } from './audit/AuditStore';
 import { ClusterGateway } from './cluster/ClusterGateway';
 import { readClusterConfigs } from './cluster/clusterConfig';
+import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
+import { MetricsGateway } from './metrics/MetricsGateway';
 import { createRouter } from './router';
+import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
 /**
@@ -42,7 +45,10 @@ export const meshPlugin = createBackendPlugin({
         );
         const audit = await AuditStore.create(database);
         const mesh = new MeshService({ catalog, gateway, audit, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, mesh }));
+        const healthConfig = readCanaryHealthConfig(config);
+        const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
+        const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });
+        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth }));
       },
     });
   },

@@ -18,6 +18,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
 /** Path parameters of the entity routes, checked before anything is read. */
@@ -37,11 +38,13 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   mesh: MeshService;
+  /** Canary health beside the split; the route answers 404 without it. */
+  canaryHealth?: CanaryHealthService;
 }
 
 /** The mesh plugin's HTTP API: parse, authorize, call the service, respond. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, mesh } = options;
+  const { httpAuth, permissions, mesh, canaryHealth } = options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -116,6 +119,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await authorize(credentials, meshEntityReadPermission, entityRef);
     res.json({ items: await mesh.history(entityRef) });
   });
+
+  if (canaryHealth) {
+    // Apart from the status so that a slow Prometheus never delays it.
+    router.get('/entities/:namespace/:kind/:name/health', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const entityRef = entityRefOf(req);
+      await authorize(credentials, meshEntityReadPermission, entityRef);
+      res.json(await canaryHealth.health(entityRef, credentials));
+    });
+  }
 
   router.get('/overview', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });

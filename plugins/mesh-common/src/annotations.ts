@@ -76,3 +76,20 @@ export const ANNOTATION_ENTITY_REF = 'mesh-portal.io/entity-ref';
  * @public
  */
 export const ANNOTATION_STABLE_SUBSET = 'mesh-portal.io/stable-subset';
+
+/**
+ * Entity annotation: minimum success rate in percent a canary must keep (e.g. `99.5`);
+ * overrides `mesh.canaryHealth.minSuccessRate`.
+ *
+ * @public
+ */
+export const ANNOTATION_CANARY_MIN_SUCCESS_RATE =
+  'mesh-portal.io/canary-min-success-rate';
+
+/**
+ * Entity annotation: maximum p99 latency in milliseconds a canary may have (e.g. `300`);
+ * overrides `mesh.canaryHealth.maxP99Ms`.
+ *
+ * @public
+ */
+export const ANNOTATION_CANARY_MAX_P99_MS = 'mesh-portal.io/canary-max-p99-ms';

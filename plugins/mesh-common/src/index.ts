@@ -18,3 +18,4 @@ export * from './kube/splitRoute';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';
+export * from './health';

@@ -4,3 +4,4 @@ export * from './plan';
 export * from './routes';
 export * from './status';
 export * from './codes';
+export * from './health';

@@ -9,6 +9,7 @@ export const meshRoutes = {
   plans: (entity: EntityRouteRef) => `${entityPath(entity)}/plans`,
   apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
   history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
+  health: (entity: EntityRouteRef) => `${entityPath(entity)}/health`,
   overview: () => '/overview',
 } as const;
 

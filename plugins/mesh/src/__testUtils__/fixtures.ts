@@ -6,6 +6,7 @@ import type {
   ClusterMeshStatusOk,
   MeshActionRequest,
   MeshApplyResult,
+  MeshHealthResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -287,6 +288,10 @@ export class FakeMeshApi implements MeshApi {
   };
   history: MeshHistoryResponse = { items: [auditEntry] };
   overview: MeshOverviewResponse = { rows: [] };
+  health: MeshHealthResponse = {
+    entityRef: 'component:default/backend',
+    clusters: [{ cluster: 'local', state: 'not-configured' }],
+  };
   applyError?: MeshApiError;
   readonly requests: Array<{
     kind: 'plan' | 'apply';
@@ -336,6 +341,10 @@ export class FakeMeshApi implements MeshApi {
 
   async getHistory(_ref: CompoundEntityRef): Promise<MeshHistoryResponse> {
     return this.history;
+  }
+
+  async getHealth(_ref: CompoundEntityRef): Promise<MeshHealthResponse> {
+    return this.health;
   }
 
   async getOverview(): Promise<MeshOverviewResponse> {

@@ -3,6 +3,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
   MeshActionRequest,
   MeshApplyResult,
+  MeshHealthResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -29,6 +30,8 @@ export interface MeshApi {
   ): Promise<MeshApplyResult>;
   /** Audit trail of the changes applied to the entity, newest first. */
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse>;
+  /** Canary health per cluster: per-version metrics from Prometheus and advice. */
+  getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse>;
   /** Mesh adoption across the catalog. */
   getOverview(): Promise<MeshOverviewResponse>;
 }

@@ -100,4 +100,17 @@ describe('MeshClient', () => {
     await expect(client.getHistory(ref)).resolves.toEqual({ items: [] });
     await expect(client.getOverview()).resolves.toEqual({ rows: [] });
   });
+
+  it('reads the canary health', async () => {
+    const health = {
+      entityRef: 'component:default/backend',
+      clusters: [{ cluster: 'local', state: 'not-configured' }],
+    };
+    server.use(
+      http.get(`${baseUrl}/entities/default/Component/:name/health`, () =>
+        HttpResponse.json(health),
+      ),
+    );
+    await expect(client.getHealth(ref)).resolves.toEqual(health);
+  });
 });

@@ -4,6 +4,7 @@ import {
   meshRoutes,
   type MeshActionRequest,
   type MeshApplyResult,
+  type MeshHealthResponse,
   type MeshHistoryResponse,
   type MeshOverviewResponse,
   type MeshPlan,
@@ -47,6 +48,10 @@ export class MeshClient implements MeshApi {
 
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse> {
     return this.request(meshRoutes.history(entityRef));
+  }
+
+  getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse> {
+    return this.request(meshRoutes.health(entityRef));
   }
 
   getOverview(): Promise<MeshOverviewResponse> {

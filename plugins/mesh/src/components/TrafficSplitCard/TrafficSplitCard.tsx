@@ -6,7 +6,9 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
+import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
+import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
 import { WeightBar } from './WeightBar';
 
 /** Short service name of a host (`backend.shop.svc.cluster.local` → `backend`). */
@@ -28,8 +30,9 @@ const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
   versions: string[];
+  health: CanaryHealthState;
 }) => {
-  const { cluster, split, versions } = props;
+  const { cluster, split, versions, health } = props;
   const weights = split.routes.map(r => ({
     name: routeName(r),
     weight: r.weight,
@@ -76,6 +79,9 @@ const SplitView = (props: {
           .join(', ')}
       </Typography>
       <WeightBar weights={weights} />
+      <Box mt={1}>
+        <SplitHealth cluster={cluster} split={split} state={health} />
+      </Box>
       <TrafficSplitEditor
         cluster={cluster}
         service={serviceOf(split.host)}
@@ -121,13 +127,9 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   );
 };
 
-/**
- * Current traffic split per service with the canary editor.
- *
- * @public
- */
-export const TrafficSplitCard = () => (
-  <MeshStatusBoundary>
+const TrafficSplitCardContent = () => {
+  const health = useCanaryHealth();
+  return (
     <InfoCard title="Traffic split">
       <MeshCardBody>
         {status => (
@@ -149,6 +151,7 @@ export const TrafficSplitCard = () => (
                       cluster={cluster.cluster}
                       split={split}
                       versions={versionsOf(cluster)}
+                      health={health}
                     />
                   </Box>
                 ))
@@ -158,5 +161,16 @@ export const TrafficSplitCard = () => (
         )}
       </MeshCardBody>
     </InfoCard>
+  );
+};
+
+/**
+ * Current traffic split per service with the canary editor.
+ *
+ * @public
+ */
+export const TrafficSplitCard = () => (
+  <MeshStatusBoundary>
+    <TrafficSplitCardContent />
   </MeshStatusBoundary>
 );

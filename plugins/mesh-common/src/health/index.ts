@@ -1,0 +1,4 @@
+export * from './canaryAdvice';
+export * from './prometheusResult';
+export * from './promql';
+export * from './thresholds';
