@@ -81,6 +81,8 @@ export interface CanaryAdvice {
 export interface SplitHealth {
   host: string;
   namespace: string;
+  /** The VirtualService of the split (one host can have a mesh and an ingress split). */
+  virtualService?: string;
   versions: VersionHealth[];
   advice: CanaryAdvice;
 }

@@ -90,6 +90,7 @@ export function splitHealth(
   return {
     host: split.host,
     namespace: split.namespace,
+    virtualService: split.virtualService,
     versions,
     advice: adviseCanary(versions, options),
   };

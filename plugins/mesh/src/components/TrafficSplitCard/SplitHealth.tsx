@@ -105,7 +105,10 @@ const HealthTable = (props: {
 }) => {
   const { cluster, split } = props;
   const health = cluster.splits.find(
-    s => s.namespace === split.namespace && s.host === split.host,
+    s =>
+      s.namespace === split.namespace &&
+      s.host === split.host &&
+      s.virtualService === split.virtualService,
   );
   if (!health || health.versions.length === 0) {
     return (

@@ -31,7 +31,15 @@ const okHealth = (
       state: 'ok',
       window: '1m',
       thresholds: { minSuccessRate: 99, maxP99Ms: 500, minRequests: 50 },
-      splits: [{ host: 'backend', namespace: 'shop', versions, advice }],
+      splits: [
+        {
+          host: 'backend',
+          namespace: 'shop',
+          virtualService: 'backend',
+          versions,
+          advice,
+        },
+      ],
     },
   ],
 });
@@ -53,6 +61,24 @@ const row = (name: string) =>
   screen.getByRole('row', { name: new RegExp(`^${name} `) });
 
 describe('TrafficSplitCard: canary health', () => {
+  it('shows a split\'s health only beside that split, not beside another VirtualService of the host', async () => {
+    const api = new FakeMeshApi();
+    const health = okHealth([version({})], {
+      action: 'none',
+      message: 'No canary in progress.',
+    });
+    const [cluster] = health.clusters as ClusterHealthOk[];
+    cluster.splits[0].virtualService = 'backend-ingress';
+    api.health = health;
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    expect(
+      await screen.findByText(/No request metrics for backend/),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('table', { name: 'Health of backend per version' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows weight, rate, success and p99 per version with the advice', async () => {
     await renderWithCanary(
       {
