@@ -49,6 +49,7 @@ export function planAction(
           pods: snapshot.pods,
           peerAuthentications: snapshot.peerAuthentications,
           restart: request.restart,
+          portProtocols: request.portProtocols,
           entityRef,
         }),
       };

@@ -20,8 +20,8 @@ export const MeshFindingCodes = {
   hostNetworkPod: 'MESH-007',
   /** An existing namespace PeerAuthentication is kept as it is. */
   existingPeerAuthentication: 'MESH-008',
-  /** A Service port has no protocol; we set `appProtocol: http`. */
-  assumedHttpProtocol: 'MESH-009',
+  /** A Service port declares no protocol Istio can parse: Istio sniffs it; the user decides. */
+  undeclaredPortProtocol: 'MESH-009',
   /** Workload opted out of injection. */
   workloadOptedOut: 'MESH-010',
   /** Requested port or gateway does not fit. */

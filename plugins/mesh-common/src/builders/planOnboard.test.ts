@@ -14,7 +14,7 @@ const unlabelled = {
 };
 
 describe('planOnboard', () => {
-  it('plans PERMISSIVE first, then the namespace label, port fix and restarts', () => {
+  it('plans PERMISSIVE first, then the namespace label and restarts; asks about the port', () => {
     const plan = planOnboard({
       namespace: 'prod',
       namespaceObject: unlabelled,
@@ -27,7 +27,6 @@ describe('planOnboard', () => {
       [
         'apply PeerAuthentication/default',
         'patch Namespace/prod',
-        'patch Service/backend',
         'restart Deployment/backend-v1',
         'restart Deployment/backend-v2',
       ],
@@ -44,13 +43,7 @@ describe('planOnboard', () => {
         metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
       },
     });
-    expect(plan.objects[2]).toMatchObject({
-      patchType: 'strategic',
-      object: {
-        spec: { ports: [{ port: 80, protocol: 'TCP', appProtocol: 'http' }] },
-      },
-    });
-    expect(plan.objects[3].object).toEqual({
+    expect(plan.objects[2].object).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'backend-v1', namespace: 'prod' },
@@ -63,9 +56,74 @@ describe('planOnboard', () => {
       },
     });
     expect(plan.findings.map(f => f.code)).toEqual(['MESH-009']);
+    expect(plan.findings[0]).toMatchObject({
+      severity: 'warning',
+      blocking: false,
+      resource: { kind: 'Service', name: 'backend' },
+    });
     expect(plan.summary).toBe(
-      'Onboard namespace prod (sidecar): 5 change(s), 2 rollout restart(s).',
+      'Onboard namespace prod (sidecar): 4 change(s), 2 rollout restart(s).',
     );
+  });
+
+  describe('Service port protocols (Istio ConvertProtocol)', () => {
+    const dataService = {
+      metadata: { name: 'data', namespace: 'prod' },
+      spec: {
+        selector: { app: 'data' },
+        ports: [
+          { port: 5432, targetPort: 5432 },
+          { port: 9092, name: 'broker' },
+          { port: 3306 },
+          { port: 8080, name: 'web', appProtocol: 'http' },
+        ],
+      },
+    };
+    const onboard = (
+      portProtocols?: Array<{
+        service: string;
+        port: number;
+        protocol: 'tcp' | 'http';
+      }>,
+    ) =>
+      planOnboard({
+        namespace: 'prod',
+        namespaceObject: unlabelled,
+        scope: 'namespace',
+        workloads: [],
+        services: [dataService],
+        portProtocols,
+      });
+
+    it('never declares http on a port it cannot classify; it asks instead', () => {
+      const plan = onboard();
+      expect(plan.objects.filter(o => o.kind === 'Service')).toEqual([]);
+      const finding = plan.findings.find(f => f.code === 'MESH-009')!;
+      // 3306 is MySQL's: Istio treats it as TCP without sniffing, nothing to ask.
+      expect(finding.message).toContain(
+        'port(s) 5432, 9092 declare no protocol',
+      );
+      expect(finding.hint).toContain('5432 → tcp (PostgreSQL)');
+      expect(finding.hint).toContain('9092 → tcp (Kafka)');
+    });
+
+    it('declares exactly what the user answered, and asks about the rest', () => {
+      const plan = onboard([{ service: 'data', port: 5432, protocol: 'tcp' }]);
+      expect(plan.objects.filter(o => o.kind === 'Service')).toMatchObject([
+        {
+          operation: 'patch',
+          patchType: 'strategic',
+          object: {
+            spec: {
+              ports: [{ port: 5432, protocol: 'TCP', appProtocol: 'tcp' }],
+            },
+          },
+        },
+      ]);
+      expect(plan.findings.find(f => f.code === 'MESH-009')!.message).toContain(
+        'port(s) 9092 declare',
+      );
+    });
   });
 
   it('switches to a revision label, removing the conflicting istio-injection label', () => {

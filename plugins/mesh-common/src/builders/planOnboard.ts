@@ -1,3 +1,4 @@
+import type { PortProtocolAnswer } from '../api/actions';
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
 import type { JsonObject, PlannedObject } from '../api/plan';
@@ -15,8 +16,8 @@ import {
   LABEL_ISTIO_REV,
 } from '../status/namespaceInjection';
 import { LABEL_SIDECAR_INJECT, findIstioProxy } from '../status/podMeshStatus';
-import { servicePortProtocol } from '../status/serviceStatus';
 import { SECURITY_V1, ownedMetadata, planned } from './objects';
+import { planPortProtocols } from './onboardPorts';
 
 /** Pod template annotation whose change makes a rollout restart. */
 export const ANNOTATION_RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -41,8 +42,10 @@ export interface OnboardPlanInput {
   workloads: KubeWorkload[];
   /** Only these workloads (names); default all. */
   selectWorkloads?: string[];
-  /** The entity's Services (ports without protocol get `appProtocol: http`). */
+  /** The entity's Services (their ports' protocols are checked). */
   services: KubeService[];
+  /** `appProtocol` per undeclared Service port, as the user answered. */
+  portProtocols?: PortProtocolAnswer[];
   /** The entity's pods: workloads whose pods all have a proxy are not restarted. */
   pods?: KubePod[];
   /** PeerAuthentications of the namespace: an existing namespace-wide one is kept. */
@@ -69,7 +72,7 @@ export interface BuiltPlan {
 /**
  * Plans onboarding into the mesh, following the handbook's migration: a PERMISSIVE namespace
  * PeerAuthentication first (unless one exists), then the injection label (namespace, or pod
- * templates for `scope: workload`), protocol fixes on Service ports, then rollout restarts
+ * templates for `scope: workload`), the Service port protocols the user declared, then rollout restarts
  * (sidecar mode only: ambient needs none, and pod-template label changes roll out by
  * themselves).
  *
@@ -201,50 +204,14 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
     }
   }
 
-  // 3. Service ports Istio cannot classify: minimal patch setting appProtocol.
-  for (const service of input.services) {
-    const unknownPorts = (service.spec?.ports ?? []).filter(
-      port => servicePortProtocol(port) === 'unknown',
-    );
-    if (unknownPorts.length === 0) continue;
-    findings.push({
-      code: MeshFindingCodes.assumedHttpProtocol,
-      severity: 'warning',
-      message: `Service ${service.metadata?.name} port(s) ${unknownPorts
-        .map(p => p.port)
-        .join(
-          ', ',
-        )} have no protocol (IST0118); the plan sets appProtocol: http.`,
-      resource: {
-        kind: 'Service',
-        name: service.metadata?.name ?? '',
-        namespace: input.namespace,
-      },
-      hint: 'If a port is not HTTP, name it tcp-*/grpc-* or set appProtocol yourself before applying.',
-      blocking: false,
-    });
-    objects.push(
-      planned(
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: {
-            name: service.metadata?.name ?? '',
-            namespace: input.namespace,
-          },
-          spec: {
-            ports: unknownPorts.map(port => ({
-              port: port.port,
-              protocol: port.protocol ?? 'TCP',
-              appProtocol: 'http',
-            })),
-          },
-        },
-        'patch',
-        'strategic',
-      ),
-    );
-  }
+  // 3. Service ports Istio cannot classify: declared only as the user answered.
+  const ports = planPortProtocols(
+    input.services,
+    input.namespace,
+    input.portProtocols,
+  );
+  objects.push(...ports.objects);
+  findings.push(...ports.findings);
 
   // 4. Rollout restarts: injection happens at pod creation.
   const restart = input.restart ?? true;
