@@ -30,4 +30,12 @@ export const MeshFindingCodes = {
   unknownWorkload: 'MESH-012',
   /** A VirtualService http route is shadowed by an earlier catch-all (IST0131-like). */
   shadowedRoute: 'MESH-013',
+  /** A PeerAuthentication Istio ignores: an older one of the same level wins. */
+  shadowedPeerAuthentication: 'MESH-014',
+  /** `portLevelMtls` keeps some ports on another mode than the policy's. */
+  portLevelMtls: 'MESH-015',
+  /** Onboarding keeps a mesh-wide STRICT policy instead of writing a namespace PERMISSIVE one. */
+  meshWideStrict: 'MESH-016',
+  /** The namespace opts out of injection (`istio-injection=disabled`). */
+  namespaceOptedOut: 'MESH-017',
 } as const;

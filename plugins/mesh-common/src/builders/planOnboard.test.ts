@@ -13,6 +13,27 @@ const unlabelled = {
   metadata: { name: 'prod', labels: { 'kubernetes.io/metadata.name': 'prod' } },
 };
 
+const policy = (
+  name: string,
+  namespace: string,
+  mode: string,
+  creationTimestamp: string,
+): IstioPeerAuthentication => ({
+  metadata: { name, namespace, creationTimestamp },
+  spec: { mtls: { mode } },
+});
+
+/** Namespace-scope onboarding of an unlabelled `prod` with nothing in it unless overridden. */
+const onboardProd = (overrides: Partial<Parameters<typeof planOnboard>[0]>) =>
+  planOnboard({
+    namespace: 'prod',
+    namespaceObject: unlabelled,
+    scope: 'namespace',
+    workloads: [],
+    services: [],
+    ...overrides,
+  });
+
 describe('planOnboard', () => {
   it('plans PERMISSIVE first, then the namespace label and restarts; asks about the port', () => {
     const plan = planOnboard({
@@ -255,5 +276,93 @@ describe('planOnboard', () => {
     expect(
       plan.objects.filter(o => o.operation === 'restart').map(o => o.name),
     ).toEqual(['frontend']);
+  });
+
+  describe('mTLS of the namespace during onboarding', () => {
+    it('does not write a namespace PERMISSIVE over a mesh-wide STRICT policy', () => {
+      const plan = onboardProd({
+        peerAuthentications: [
+          policy('default', 'istio-system', 'STRICT', '2024-01-01T00:00:00Z'),
+        ],
+      });
+      expect(plan.objects.map(o => o.kind)).toEqual(['Namespace']);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-016',
+          resource: {
+            kind: 'PeerAuthentication',
+            name: 'default',
+            namespace: 'istio-system',
+          },
+        }),
+      ]);
+    });
+
+    it('names the oldest namespace-wide policy, the one Istio uses', () => {
+      const plan = onboardProd({
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2025-01-01T00:00:00Z'),
+          policy('lockdown', 'prod', 'STRICT', '2024-01-01T00:00:00Z'),
+        ],
+      });
+      expect(plan.findings.map(f => f.message)).toEqual([
+        expect.stringContaining('lockdown (mode STRICT)'),
+      ]);
+    });
+  });
+
+  describe('injection labels already on the namespace', () => {
+    it('keeps the namespace revision instead of switching to istio-injection=enabled', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio.io/rev': 'canary' } },
+        },
+        workloads: [backendV1],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(plan.objects.map(o => `${o.operation} ${o.kind}`)).toEqual([
+        'restart Deployment',
+      ]);
+      expect(plan.summary).toContain('revision canary');
+    });
+
+    it('carries the namespace revision into workload-scope pod labels', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio.io/rev': 'canary' } },
+        },
+        scope: 'workload',
+        workloads: [backendV1],
+        now,
+      });
+      expect(
+        plan.objects.find(o => o.kind === 'Deployment')!.object,
+      ).toMatchObject({
+        spec: {
+          template: { metadata: { labels: { 'istio.io/rev': 'canary' } } },
+        },
+      });
+    });
+
+    it('honours istio-injection=disabled: a blocking finding, no label change, no restart', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio-injection': 'disabled' } },
+        },
+        workloads: [backendV1],
+        now,
+      });
+      expect(plan.objects.map(o => o.kind)).toEqual(['PeerAuthentication']);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-017',
+          blocking: true,
+          resource: { kind: 'Namespace', name: 'prod' },
+        }),
+      ]);
+    });
   });
 });

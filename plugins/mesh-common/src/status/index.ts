@@ -3,3 +3,4 @@ export * from './namespaceInjection';
 export * from './podMeshStatus';
 export * from './serviceStatus';
 export * from './trafficSplits';
+export * from './peerAuthenticationPrecedence';
