@@ -73,6 +73,42 @@ describe('trafficSplits', () => {
     );
     expect(split.routes.map(r => r.podCount)).toEqual([0, 0]);
   });
+
+  it('shows the route Istio uses: the first catch-all, not a later one', () => {
+    const [split] = trafficSplits(
+      [backendService],
+      [
+        {
+          metadata: { name: 'backend', namespace: 'prod' },
+          spec: {
+            hosts: ['backend'],
+            http: [
+              { route: [{ destination: { host: 'backend', subset: 'v1' } }] },
+              {
+                name: 'mesh-portal-split',
+                route: [
+                  {
+                    destination: { host: 'backend', subset: 'v1' },
+                    weight: 50,
+                  },
+                  {
+                    destination: { host: 'backend', subset: 'v2' },
+                    weight: 50,
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+      [backendDestinationRule],
+      pods,
+    );
+    expect(split.routes).toEqual([
+      { host: 'backend', subset: 'v1', weight: 100, podCount: 2 },
+    ]);
+    expect(split.canaryInProgress).toBe(false);
+  });
 });
 
 describe('toPercentages', () => {

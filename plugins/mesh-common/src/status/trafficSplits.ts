@@ -15,8 +15,8 @@ import { matchesLabels } from '../labelSelector';
  * `spec` is read), DestinationRules and pods.
  *
  * A VirtualService concerns a Service when one of its hosts or one destination of its split
- * route names it. The split route is the one {@link findSplitRouteIndex} picks (else the last
- * http route). Weights are turned into percentages (`weight / sum`); a lone destination gets
+ * route names it. The split route is the one Istio uses for default traffic,
+ * {@link findSplitRouteIndex} (the first catch-all); without one, the last http route is shown. Weights are turned into percentages (`weight / sum`); a lone destination gets
  * 100. A Service no VirtualService concerns gets one 100% route to itself.
  *
  * @public
