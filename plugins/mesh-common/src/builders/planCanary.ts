@@ -16,6 +16,7 @@ import type {
 } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
 import { toPercentages } from '../status/trafficSplits';
+import { versionSubsets } from '../status/versionSubsets';
 import {
   NETWORKING_V1,
   desiredFromLive,
@@ -148,13 +149,12 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   const existingSubsets = input.existingDestinationRule?.spec?.subsets ?? [];
   const subsets: IstioSubset[] = existingSubsets.map(s => structuredClone(s));
   const addedSubsets: string[] = [];
-  for (const version of [...versions.keys()].sort(byVersion)) {
-    const already = subsets.find(s =>
-      jsonEqual(s.labels ?? {}, { [versionLabel]: version }),
-    );
-    if (already) continue;
-    let name = subsetNameForVersion(version);
-    if (subsets.some(s => s.name === name)) name = `${name}-${subsets.length}`;
+  for (const { name, version } of versionSubsets(
+    versions.keys(),
+    existingSubsets,
+    versionLabel,
+  )) {
+    if (subsets.some(s => s.name === name)) continue;
     subsets.push({ name, labels: { [versionLabel]: version } });
     addedSubsets.push(name);
   }
@@ -512,22 +512,6 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   if (stable) plan.stable = stable;
   if (canary) plan.canary = canary;
   return plan;
-}
-
-/**
- * A subset name for a version label value: the value itself when it is a DNS-1123 label
- * (`v1`), else lower-cased with other characters replaced by `-` (`1.2.0` → `1-2-0`).
- *
- * @public
- */
-export function subsetNameForVersion(version: string): string {
-  const name = version
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-  return name || 'default';
 }
 
 function byVersion(a: string, b: string): number {

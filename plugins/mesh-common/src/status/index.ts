@@ -4,3 +4,4 @@ export * from './podMeshStatus';
 export * from './serviceStatus';
 export * from './trafficSplits';
 export * from './peerAuthenticationPrecedence';
+export * from './versionSubsets';

@@ -3,6 +3,7 @@ import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
   ClusterMeshStatusOk,
   TrafficSplit,
+  VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
@@ -14,22 +15,14 @@ const serviceOf = (host: string) => host.split('.')[0];
 const routeName = (r: { subset?: string; host: string }) =>
   r.subset ?? serviceOf(r.host);
 
-/** Version labels of the entity's workloads: the subsets a split can use. */
-const versionsOf = (cluster: ClusterMeshStatusOk) =>
-  [
-    ...new Set(
-      cluster.workloads
-        .map(w => w.labels.version)
-        .filter((v): v is string => Boolean(v)),
-    ),
-  ].sort();
+/** Version label per subset name, for labels where the two differ (`1-2-0` ← `1.2.0`). */
+const versionLabels = (subsets: VersionSubset[]) =>
+  Object.fromEntries(subsets.map(s => [s.name, s.version]));
 
-const SplitView = (props: {
-  cluster: string;
-  split: TrafficSplit;
-  versions: string[];
-}) => {
-  const { cluster, split, versions } = props;
+const SplitView = (props: { cluster: string; split: TrafficSplit }) => {
+  const { cluster, split } = props;
+  // Subset names come from the status (the backend's naming): requests must use them.
+  const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
     name: routeName(r),
     weight: r.weight,
@@ -80,6 +73,7 @@ const SplitView = (props: {
         cluster={cluster}
         service={serviceOf(split.host)}
         subsets={subsets}
+        versions={versionLabels(split.subsets)}
         initialWeights={Object.fromEntries(
           weights.map(w => [w.name, w.weight]),
         )}
@@ -90,8 +84,11 @@ const SplitView = (props: {
 
 /** No split yet: offer one when several versions run, else say what is missing. */
 const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
-  const versions = versionsOf(cluster);
   const service = cluster.services[0]?.name;
+  const subsets =
+    cluster.trafficSplits.find(s => s.host === service)?.subsets ?? [];
+  const versions = subsets.map(s => s.version);
+  const names = subsets.map(s => s.name);
   if (versions.length >= 2 && service) {
     return (
       <Box>
@@ -102,8 +99,9 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
         <TrafficSplitEditor
           cluster={cluster.cluster}
           service={service}
-          subsets={versions}
-          initialWeights={{ [versions[0]]: 100 }}
+          subsets={names}
+          versions={versionLabels(subsets)}
+          initialWeights={{ [names[0]]: 100 }}
         />
       </Box>
     );
@@ -145,11 +143,7 @@ export const TrafficSplitCard = () => (
                 splits.map((split, i) => (
                   <Box key={`${split.namespace}/${split.host}`}>
                     {i > 0 && <Divider />}
-                    <SplitView
-                      cluster={cluster.cluster}
-                      split={split}
-                      versions={versionsOf(cluster)}
-                    />
+                    <SplitView cluster={cluster.cluster} split={split} />
                   </Box>
                 ))
               );
