@@ -38,4 +38,6 @@ export const MeshFindingCodes = {
   meshWideStrict: 'MESH-016',
   /** The namespace opts out of injection (`istio-injection=disabled`). */
   namespaceOptedOut: 'MESH-017',
+  /** A `name.namespace` host, which Istio does not expand to a Service. */
+  partiallyQualifiedHost: 'MESH-018',
 } as const;
