@@ -17,6 +17,16 @@ const base = {
   destinationRules: [] as IstioDestinationRule[],
 };
 
+/** STRICT for namespace shop with no callers, plus what a test varies. */
+const strictNamespace = (extra: Partial<Parameters<typeof planMtls>[0]>) =>
+  planMtls({
+    ...base,
+    callers: [],
+    mode: 'STRICT',
+    scope: 'namespace',
+    ...extra,
+  });
+
 describe('planMtls', () => {
   it('refuses STRICT while checkout calls payments without a sidecar', () => {
     const plan = planMtls({ ...base, mode: 'STRICT', scope: 'workload' });
@@ -189,6 +199,33 @@ describe('planMtls', () => {
     expect(noop.summary).toBe('mTLS STRICT for payments (already in place).');
   });
 
+  it('flags a port-level tls DISABLE too (it overrides auto-mTLS for that port)', () => {
+    const plan = strictNamespace({
+      destinationRules: [
+        {
+          metadata: { name: 'payments', namespace: 'shop' },
+          spec: {
+            host: 'payments',
+            trafficPolicy: {
+              portLevelSettings: [
+                { port: { number: 9090 }, tls: { mode: 'DISABLE' } },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        code: 'MESH-005',
+        blocking: true,
+        message: expect.stringContaining(
+          'trafficPolicy.portLevelSettings[port 9090].tls.mode DISABLE',
+        ),
+      }),
+    ]);
+  });
+
   describe('the PeerAuthentication Istio uses (oldest of its level)', () => {
     const pa = (
       name: string,
@@ -220,11 +257,7 @@ describe('planMtls', () => {
     });
 
     it('changes the older namespace-wide policy, not a younger default Istio ignores', () => {
-      const plan = planMtls({
-        ...base,
-        callers: [],
-        mode: 'STRICT',
-        scope: 'namespace',
+      const plan = strictNamespace({
         existingPeerAuthentication: ours,
         peerAuthentications: [ours, legacy],
       });

@@ -118,18 +118,9 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
     const drNamespace = dr.metadata?.namespace ?? input.namespace;
     const service = serviceOfHost(dr.spec?.host ?? '', drNamespace);
     if (!service || service.namespace !== input.namespace) continue;
-    const policies: Array<[string, IstioTrafficPolicy | undefined]> = [
-      ['trafficPolicy', dr.spec?.trafficPolicy],
-      ...(dr.spec?.subsets ?? []).map(
-        s =>
-          [`subsets[${s.name}].trafficPolicy`, s.trafficPolicy] as [
-            string,
-            IstioTrafficPolicy | undefined,
-          ],
-      ),
-    ];
-    for (const [where, policy] of policies) {
-      const tlsMode = policy?.tls?.mode;
+    const policies = tlsSettingsOf(dr);
+    for (const [where, tls] of policies) {
+      const tlsMode = tls?.mode;
       if (tlsMode !== 'DISABLE' && tlsMode !== 'SIMPLE') continue;
       const strict = input.mode === 'STRICT';
       findings.push({
@@ -295,4 +286,35 @@ function resource(pa: IstioPeerAuthentication): ResourceRef {
     name: pa.metadata?.name ?? '',
     namespace: pa.metadata?.namespace,
   };
+}
+
+/**
+ * Every `tls` block of a DestinationRule with where it sits: the top-level and per-subset
+ * traffic policies and their `portLevelSettings` (a port-level `tls` overrides the policy's for
+ * that port, so a DISABLE there sends plaintext to that port alone: istio/api
+ * networking/v1alpha3/destination_rule.proto, TrafficPolicy.port_level_settings "port level
+ * settings will override the destination-level settings").
+ */
+function tlsSettingsOf(
+  dr: IstioDestinationRule,
+): Array<[string, IstioTrafficPolicy['tls']]> {
+  const ofPolicy = (
+    where: string,
+    policy: IstioTrafficPolicy | undefined,
+  ): Array<[string, IstioTrafficPolicy['tls']]> => [
+    [where, policy?.tls],
+    ...(policy?.portLevelSettings ?? []).map(
+      setting =>
+        [
+          `${where}.portLevelSettings[port ${setting.port?.number ?? '?'}]`,
+          setting.tls,
+        ] as [string, IstioTrafficPolicy['tls']],
+    ),
+  ];
+  return [
+    ...ofPolicy('trafficPolicy', dr.spec?.trafficPolicy),
+    ...(dr.spec?.subsets ?? []).flatMap(s =>
+      ofPolicy(`subsets[${s.name}].trafficPolicy`, s.trafficPolicy),
+    ),
+  ];
 }
