@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { stringify } from 'yaml';
+import { toYaml } from '@mesh-portal/backstage-plugin-mesh-common';
 import { AuditStore } from '../audit/AuditStore';
 import { ClusterGateway } from '../cluster/ClusterGateway';
 import { MeshService } from '../services/MeshService';
@@ -67,7 +67,7 @@ export function appManifests(app: string, namespace: string, versions: string[],
   return objects;
 }
 
-export const toYamlDocs = (objects: object[]) => objects.map(o => stringify(o)).join('---\n');
+export const toYamlDocs = (objects: object[]) => toYaml(objects);
 
 /** kubectl apply (client-side, as a user would) of objects; throws on failure. */
 export async function kubectlApply(objects: object[], extraArgs: string[] = []) {

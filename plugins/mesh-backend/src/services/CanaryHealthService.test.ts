@@ -25,6 +25,7 @@ const status: MeshStatusResponse = {
       cluster: 'local', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [],
       trafficSplits: [{
         host: 'backend', namespace: 'prod', virtualService: 'backend', gateways: [], canaryInProgress: true,
+        subsets: [{ name: 'v1', version: 'v1' }, { name: 'v2', version: 'v2' }],
         routes: [
           { subset: 'v1', weight: 90, host: 'backend', podCount: 1 },
           { subset: 'v2', weight: 10, host: 'backend', podCount: 1 },
@@ -33,7 +34,7 @@ const status: MeshStatusResponse = {
     },
     { cluster: 'dev', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [], trafficSplits: [] },
     { cluster: 'slow', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [], trafficSplits: [
-      { host: 'backend', namespace: 'prod', gateways: [], canaryInProgress: false, routes: [{ host: 'backend', weight: 100, podCount: 1 }] },
+      { host: 'backend', namespace: 'prod', gateways: [], canaryInProgress: false, subsets: [], routes: [{ host: 'backend', weight: 100, podCount: 1 }] },
     ] },
   ],
 };

@@ -1,18 +1,27 @@
 import { createTwoFilesPatch } from 'diff';
-import { stringify } from 'yaml';
+import { toYaml } from '@mesh-portal/backstage-plugin-mesh-common';
 
 /** Fields the apiserver maintains; they would only add noise to a diff. */
 function withoutServerFields(object: Record<string, any> | null | undefined) {
   if (!object) return undefined;
   const { status: _status, ...rest } = object;
   const metadata = { ...(rest.metadata ?? {}) };
-  for (const key of ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink']) {
+  for (const key of [
+    'managedFields',
+    'resourceVersion',
+    'generation',
+    'uid',
+    'creationTimestamp',
+    'selfLink',
+  ]) {
     delete metadata[key];
   }
   if (metadata.annotations) {
     const annotations = { ...metadata.annotations };
     delete annotations['kubectl.kubernetes.io/last-applied-configuration'];
-    metadata.annotations = Object.keys(annotations).length ? annotations : undefined;
+    metadata.annotations = Object.keys(annotations).length
+      ? annotations
+      : undefined;
     if (!metadata.annotations) delete metadata.annotations;
   }
   return { ...rest, metadata };
@@ -27,8 +36,9 @@ export function liveDiff(
   live: Record<string, any> | null | undefined,
   dryRun: Record<string, any> | null | undefined,
 ): string {
-  const before = live ? stringify(withoutServerFields(live)) : '';
-  const after = dryRun ? stringify(withoutServerFields(dryRun)) : '';
+  // Same writer as the plan's YAML, so a label `version: "yes"` reads the same in both.
+  const before = live ? toYaml([withoutServerFields(live)]) : '';
+  const after = dryRun ? toYaml([withoutServerFields(dryRun)]) : '';
   return createTwoFilesPatch(
     live ? `live/${name}` : '/dev/null',
     `desired/${name}`,

@@ -49,6 +49,7 @@ export function planAction(
           pods: snapshot.pods,
           peerAuthentications: snapshot.peerAuthentications,
           restart: request.restart,
+          portProtocols: request.portProtocols,
           entityRef,
         }),
       };
@@ -109,6 +110,7 @@ export function planAction(
           existingPeerAuthentication: snapshot.peerAuthentications.find(
             pa => pa.metadata?.namespace === namespace && pa.metadata?.name === policyName,
           ),
+          peerAuthentications: snapshot.peerAuthentications,
           force: request.force,
           entityRef,
         }),

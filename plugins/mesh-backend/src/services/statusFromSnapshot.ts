@@ -43,7 +43,13 @@ export function statusFromSnapshot(
       object.spec?.host ?? '',
       ...(object.spec?.http ?? []).flatMap(r => (r.route ?? []).map(d => d.destination?.host ?? '')),
     ].some(h => serviceNames.has(h.split('.')[0]));
-  const splits = trafficSplits(services, snapshot.virtualServices, snapshot.destinationRules, snapshot.pods);
+  const splits = trafficSplits(
+    services,
+    snapshot.virtualServices,
+    snapshot.destinationRules,
+    snapshot.pods,
+    snapshot.workloads,
+  );
   const allFindings = analyze({
     namespaces: snapshot.namespaces,
     services: snapshot.services,

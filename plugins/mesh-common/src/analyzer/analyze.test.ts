@@ -130,15 +130,50 @@ describe('analyze', () => {
     expect(codes(analyze(bundle))).toEqual(['IST0123']);
   });
 
-  it('IST0132: VS host not served by its gateway', () => {
+  it('IST0132: only when NONE of the VS hosts is served by its gateway (as istioctl)', () => {
     const bundle = handbook();
     bundle.gateways[0].spec!.servers![0].hosts = ['shop.example.com'];
     bundle.virtualServices[0].spec!.hosts = [
       'shop.example.com',
       'admin.example.com',
     ];
+    expect(only(analyze(bundle), 'IST0132')).toEqual([]);
+    bundle.virtualServices[0].spec!.hosts = ['admin.example.com'];
     expect(only(analyze(bundle), 'IST0132').map(f => f.message)).toEqual([
-      'VirtualService frontend host admin.example.com is not served by gateway frontend-gateway (shop.example.com).',
+      'VirtualService frontend hosts admin.example.com are not served by gateway frontend-gateway for namespace prod (shop.example.com).',
+    ]);
+  });
+
+  it('IST0132: honours the namespace prefix of Gateway hosts', () => {
+    const bundle = handbook();
+    bundle.virtualServices[0].spec!.hosts = ['shop.example.com'];
+    bundle.gateways[0].spec!.servers![0].hosts = ['other/shop.example.com'];
+    expect(only(analyze(bundle), 'IST0132')).toHaveLength(1);
+    bundle.gateways[0].spec!.servers![0].hosts = ['./shop.example.com'];
+    expect(only(analyze(bundle), 'IST0132')).toEqual([]);
+    bundle.gateways[0].spec!.servers![0].hosts = ['*/shop.example.com'];
+    expect(only(analyze(bundle), 'IST0132')).toEqual([]);
+  });
+
+  it('flags a name.namespace host, which Istio does not expand to the Service', () => {
+    const bundle = handbook();
+    bundle.virtualServices.push({
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: {
+        hosts: ['backend'],
+        http: [{ route: [{ destination: { host: 'backend.prod' } }] }],
+      },
+    });
+    expect(only(analyze(bundle), 'MESH-018')).toEqual([
+      expect.objectContaining({
+        blocking: true,
+        resource: {
+          kind: 'VirtualService',
+          name: 'backend',
+          namespace: 'prod',
+        },
+        hint: 'Use backend.prod.svc.cluster.local or backend.',
+      }),
     ]);
   });
 

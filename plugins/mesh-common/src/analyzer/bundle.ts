@@ -49,6 +49,18 @@ export class BundleIndex {
     );
   }
 
+  /** The listed Service with this name and namespace, if any. */
+  serviceNamed(ref: {
+    name: string;
+    namespace: string;
+  }): KubeService | undefined {
+    return this.bundle.services.find(
+      s =>
+        s.metadata?.name === ref.name &&
+        s.metadata?.namespace === ref.namespace,
+    );
+  }
+
   /**
    * True when the host is a cluster-local service name in a namespace we have read, so that
    * its absence from the bundle means it does not exist.

@@ -1,6 +1,6 @@
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
-import { gatewayHostCovers } from '../kube/hosts';
+import { gatewayHostCovers, partiallyQualifiedService } from '../kube/hosts';
 import type {
   IstioHttpRouteDestination,
   IstioVirtualService,
@@ -27,6 +27,20 @@ export function virtualServiceChecks(index: BundleIndex): Finding[] {
     for (const destination of destinationsOf(vs)) {
       const host = destination.destination.host;
       const service = index.service(host, namespace);
+      const meant = partiallyQualifiedService(host);
+      if (!service && meant && index.serviceNamed(meant)) {
+        findings.push({
+          code: MeshFindingCodes.partiallyQualifiedHost,
+          severity: 'error',
+          message: `VirtualService ${name} routes to "${host}": Istio expands only names without a dot, so this names no Service (requests get 503 NR/UH).`,
+          resource,
+          hint: `Use ${meant.name}.${meant.namespace}.svc.cluster.local${
+            meant.namespace === namespace ? ` or ${meant.name}` : ''
+          }.`,
+          blocking: true,
+        });
+        continue;
+      }
       if (!service) {
         if (!index.hostIsCheckable(host, namespace)) continue;
         const elsewhere = index.sameNameElsewhere(host, namespace);
@@ -109,20 +123,32 @@ export function virtualServiceChecks(index: BundleIndex): Finding[] {
         });
         continue;
       }
+      // istioctl reports IST0132 once per Gateway, when NONE of the VirtualService's hosts is
+      // served there for its namespace (gateways.go, vsHostInGateway).
       const served = (gateway.spec?.servers ?? []).flatMap(s => s.hosts ?? []);
-      for (const host of vs.spec?.hosts ?? []) {
-        if (!served.some(pattern => gatewayHostCovers(pattern, host))) {
-          findings.push({
-            code: 'IST0132',
-            severity: 'error',
-            message: `VirtualService ${name} host ${host} is not served by gateway ${gatewayRef} (${
-              served.join(', ') || 'no hosts'
-            }).`,
-            resource,
-            hint: `Add ${host} to the Gateway's server hosts, or remove it from the VirtualService.`,
-            blocking: true,
-          });
-        }
+      const namespaces = {
+        virtualService: namespace,
+        gateway: gateway.metadata?.namespace ?? namespace,
+      };
+      const hosts = vs.spec?.hosts ?? [];
+      if (
+        hosts.length > 0 &&
+        !hosts.some(host =>
+          served.some(pattern => gatewayHostCovers(pattern, host, namespaces)),
+        )
+      ) {
+        findings.push({
+          code: 'IST0132',
+          severity: 'error',
+          message: `VirtualService ${name} hosts ${hosts.join(
+            ', ',
+          )} are not served by gateway ${gatewayRef} for namespace ${namespace} (${
+            served.join(', ') || 'no hosts'
+          }).`,
+          resource,
+          hint: `Add a host to the Gateway's servers (with a namespace prefix that admits ${namespace}), or fix the VirtualService hosts.`,
+          blocking: true,
+        });
       }
     }
 

@@ -112,6 +112,24 @@ describe('meshActionRequestSchema', () => {
     ]);
   });
 
+  it('takes port protocol answers for onboarding, only protocols Istio parses', () => {
+    const answer = { service: 'data', port: 5432, protocol: 'tcp' };
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'onboard',
+        scope: 'namespace',
+        portProtocols: [answer],
+      }),
+    ).toMatchObject({ portProtocols: [answer] });
+    expect(
+      errorsOf({
+        action: 'onboard',
+        scope: 'namespace',
+        portProtocols: [{ ...answer, protocol: 'postgres' }],
+      }),
+    ).toEqual([expect.stringMatching(/^portProtocols\.0\.protocol: /)]);
+  });
+
   it('requires a workload for workload-scoped mTLS', () => {
     expect(
       errorsOf({ action: 'mtls', mode: 'STRICT', scope: 'workload' }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MeshPortProtocol } from './status';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -12,6 +13,43 @@ import {
  * @public
  */
 export type CanaryPreset = '90/10' | '50/50' | 'promote' | 'rollback';
+
+/**
+ * Protocols a Service port can declare so Istio does not sniff it: the `appProtocol` values
+ * Istio parses (istio/istio pkg/config/protocol/instance.go), UDP aside.
+ *
+ * @public
+ */
+export const DECLARED_PORT_PROTOCOLS = [
+  'http',
+  'http2',
+  'https',
+  'grpc',
+  'grpc-web',
+  'tcp',
+  'tls',
+  'mongo',
+  'mysql',
+  'redis',
+] as const satisfies ReadonlyArray<MeshPortProtocol>;
+
+/**
+ * One of {@link DECLARED_PORT_PROTOCOLS}.
+ *
+ * @public
+ */
+export type DeclaredPortProtocol = (typeof DECLARED_PORT_PROTOCOLS)[number];
+
+/**
+ * The user's answer for one Service port whose protocol Istio cannot derive.
+ *
+ * @public
+ */
+export interface PortProtocolAnswer {
+  service: string;
+  port: number;
+  protocol: DeclaredPortProtocol;
+}
 
 /**
  * Put the entity's workloads into the mesh.
@@ -29,6 +67,11 @@ export interface OnboardActionRequest {
   mode?: 'sidecar' | 'ambient';
   /** Restart existing Deployments so pods get a sidecar (default true; never for ambient). */
   restart?: boolean;
+  /**
+   * `appProtocol` to set on Service ports whose protocol Istio cannot derive; ports without an
+   * answer are left to Istio's sniffing (and reported).
+   */
+  portProtocols?: PortProtocolAnswer[];
   cluster?: string;
 }
 
@@ -123,6 +166,15 @@ export const onboardActionRequestSchema = z.strictObject({
   revision: dns1123Label.optional(),
   mode: z.enum(['sidecar', 'ambient']).optional(),
   restart: z.boolean().optional(),
+  portProtocols: z
+    .array(
+      z.strictObject({
+        service: dns1123Label,
+        port: z.number().int().min(1).max(65535),
+        protocol: z.enum(DECLARED_PORT_PROTOCOLS),
+      }),
+    )
+    .optional(),
   cluster: clusterName,
 });
 

@@ -20,8 +20,8 @@ export const MeshFindingCodes = {
   hostNetworkPod: 'MESH-007',
   /** An existing namespace PeerAuthentication is kept as it is. */
   existingPeerAuthentication: 'MESH-008',
-  /** A Service port has no protocol; we set `appProtocol: http`. */
-  assumedHttpProtocol: 'MESH-009',
+  /** A Service port declares no protocol Istio can parse: Istio sniffs it; the user decides. */
+  undeclaredPortProtocol: 'MESH-009',
   /** Workload opted out of injection. */
   workloadOptedOut: 'MESH-010',
   /** Requested port or gateway does not fit. */
@@ -30,4 +30,14 @@ export const MeshFindingCodes = {
   unknownWorkload: 'MESH-012',
   /** A VirtualService http route is shadowed by an earlier catch-all (IST0131-like). */
   shadowedRoute: 'MESH-013',
+  /** A PeerAuthentication Istio ignores: an older one of the same level wins. */
+  shadowedPeerAuthentication: 'MESH-014',
+  /** `portLevelMtls` keeps some ports on another mode than the policy's. */
+  portLevelMtls: 'MESH-015',
+  /** Onboarding keeps a mesh-wide STRICT policy instead of writing a namespace PERMISSIVE one. */
+  meshWideStrict: 'MESH-016',
+  /** The namespace opts out of injection (`istio-injection=disabled`). */
+  namespaceOptedOut: 'MESH-017',
+  /** A `name.namespace` host, which Istio does not expand to a Service. */
+  partiallyQualifiedHost: 'MESH-018',
 } as const;

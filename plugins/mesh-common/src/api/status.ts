@@ -157,6 +157,18 @@ export interface TrafficRoute {
 }
 
 /**
+ * One version of a service and the DestinationRule subset that routes to it.
+ *
+ * @public
+ */
+export interface VersionSubset {
+  /** Subset name (a DNS-1123 label): what canary requests name in `weights`, `stable`, `canary`. */
+  name: string;
+  /** The pods' `version` label value (`1.2.0`), what people recognise. */
+  version: string;
+}
+
+/**
  * How traffic for one host is split between versions.
  *
  * @public
@@ -170,6 +182,11 @@ export interface TrafficSplit {
   destinationRule?: string;
   gateways: string[];
   routes: TrafficRoute[];
+  /**
+   * Every version of the service's workloads with its subset name, as the canary plan names
+   * it (see `versionSubsets`); the editor shows versions and sends these names.
+   */
+  subsets: VersionSubset[];
   /** More than one destination has a non-zero weight. */
   canaryInProgress: boolean;
 }

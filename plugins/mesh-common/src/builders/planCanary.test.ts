@@ -448,4 +448,57 @@ describe('planCanary', () => {
     expect(again.objects).toEqual([]);
     expect(again.summary).toBe('backend: v1 90%, v2 10% (already in place).');
   });
+
+  describe('the route Istio uses for default traffic', () => {
+    const vsWith = (
+      http: NonNullable<IstioVirtualService['spec']>['http'],
+    ): IstioVirtualService => ({
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: { hosts: ['backend'], http },
+    });
+
+    it('splits the first catch-all, and flags a mesh-portal-split route it shadows', () => {
+      const vs = vsWith([
+        { route: [{ destination: { host: 'backend', subset: 'v1' } }] },
+        {
+          name: 'mesh-portal-split',
+          route: [{ destination: { host: 'backend', subset: 'v1' } }],
+        },
+      ]);
+      const { plan, live } = step(
+        { vs, dr: backendDestinationRule },
+        { preset: '90/10' },
+      );
+      const http = live.vs!.spec!.http!;
+      expect(http[0].route!.map(d => [d.destination.subset, d.weight])).toEqual(
+        [
+          ['v1', 90],
+          ['v2', 10],
+        ],
+      );
+      // The name is taken by the unreachable route: two routes must not share it.
+      expect(http[0].name).toBeUndefined();
+      expect(http[1]).toEqual(vs.spec!.http![1]);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({ code: 'MESH-013', blocking: false }),
+      ]);
+    });
+
+    it('blocks when the first catch-all redirects (a split there changes nothing)', () => {
+      const vs = vsWith([
+        { redirect: { uri: '/v2' } },
+        { route: [{ destination: { host: 'backend', subset: 'v1' } }] },
+      ]);
+      const { plan } = step(
+        { vs, dr: backendDestinationRule },
+        { preset: '90/10' },
+      );
+      expect(plan.findings.filter(f => f.blocking)).toEqual([
+        expect.objectContaining({
+          code: 'MESH-006',
+          resource: { kind: 'VirtualService', name: 'backend', namespace: 'prod' },
+        }),
+      ]);
+    });
+  });
 });

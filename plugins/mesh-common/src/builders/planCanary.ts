@@ -4,7 +4,7 @@ import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
 import type { PlannedObject } from '../api/plan';
 import { serviceOfHost } from '../kube/hosts';
-import { findSplitRouteIndex } from '../kube/splitRoute';
+import { findSplitRouteIndex, isForwardingRoute } from '../kube/splitRoute';
 import type {
   IstioDestinationRule,
   IstioHttpRoute,
@@ -16,6 +16,7 @@ import type {
 } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
 import { toPercentages } from '../status/trafficSplits';
+import { versionSubsets } from '../status/versionSubsets';
 import {
   NETWORKING_V1,
   desiredFromLive,
@@ -80,10 +81,11 @@ export interface CanaryPlan extends BuiltPlan {
  * Merge rule for an existing VirtualService (the user's, possibly bound to an ingress Gateway):
  * everything is kept — `hosts`, `gateways`, every other http route (matches, retries, timeouts,
  * headers, mirrors) and every other field of the split route — and only the `route` list of the
- * split route is replaced. The split route is the one named `mesh-portal-split`, else the last
- * catch-all route, else a new catch-all route appended at the end (see
- * {@link findSplitRouteIndex}). An unnamed split route is named `mesh-portal-split` so later
- * edits find it whatever is added around it. Existing DestinationRule subsets are kept; subsets
+ * split route is replaced. The split route is the first catch-all route — the one Istio uses
+ * for the default traffic — else a new catch-all route appended at the end (see
+ * {@link findSplitRouteIndex}); a first catch-all that redirects or answers directly blocks the
+ * plan. An unnamed split route is named `mesh-portal-split` (unless another route has that
+ * name), and a `mesh-portal-split` route shadowed by an earlier catch-all is reported. Existing DestinationRule subsets are kept; subsets
  * are only removed from DestinationRules we created, when no workload and no route uses them.
  *
  * Presets: `90/10`, `50/50` (stable/canary), `promote` (100 to canary), `rollback` (100 to
@@ -147,13 +149,12 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   const existingSubsets = input.existingDestinationRule?.spec?.subsets ?? [];
   const subsets: IstioSubset[] = existingSubsets.map(s => structuredClone(s));
   const addedSubsets: string[] = [];
-  for (const version of [...versions.keys()].sort(byVersion)) {
-    const already = subsets.find(s =>
-      jsonEqual(s.labels ?? {}, { [versionLabel]: version }),
-    );
-    if (already) continue;
-    let name = subsetNameForVersion(version);
-    if (subsets.some(s => s.name === name)) name = `${name}-${subsets.length}`;
+  for (const { name, version } of versionSubsets(
+    versions.keys(),
+    existingSubsets,
+    versionLabel,
+  )) {
+    if (subsets.some(s => s.name === name)) continue;
     subsets.push({ name, labels: { [versionLabel]: version } });
     addedSubsets.push(name);
   }
@@ -174,6 +175,38 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   const vsNamespace = existingVs?.metadata?.namespace ?? namespace;
   const existingHttp = existingVs?.spec?.http ?? [];
   const splitIndex = findSplitRouteIndex(existingHttp);
+  const vsResource = {
+    kind: 'VirtualService',
+    name: existingVs?.metadata?.name ?? '',
+    namespace: vsNamespace,
+  };
+  if (splitIndex >= 0 && !isForwardingRoute(existingHttp[splitIndex])) {
+    block(
+      MeshFindingCodes.invalidCanary,
+      `VirtualService ${vsResource.name}'s first catch-all route (#${
+        splitIndex + 1
+      }) redirects or answers directly: Istio never forwards default traffic, so a split would change nothing.`,
+      'Change that route to forward to the service, or route by a match instead.',
+      vsResource,
+    );
+  }
+  const shadowedOurs = existingHttp.findIndex(
+    (route, index) => route.name === MANAGED_ROUTE_NAME && index > splitIndex,
+  );
+  if (splitIndex >= 0 && shadowedOurs >= 0) {
+    findings.push({
+      code: MeshFindingCodes.shadowedRoute,
+      severity: 'warning',
+      message: `Route ${MANAGED_ROUTE_NAME} (#${
+        shadowedOurs + 1
+      }) comes after the catch-all route #${
+        splitIndex + 1
+      }: Istio never reaches it. The split goes into route #${splitIndex + 1}.`,
+      resource: vsResource,
+      hint: `Delete the unreachable ${MANAGED_ROUTE_NAME} route.`,
+      blocking: false,
+    });
+  }
   const oldDestinations =
     splitIndex >= 0 ? existingHttp[splitIndex].route ?? [] : [];
   const isThisService = (host: string) => {
@@ -208,10 +241,13 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   }
 
   // The stable subset recorded by an earlier edit wins over the traffic heuristic.
-  const recordedStable = existingVs?.metadata?.annotations?.[ANNOTATION_STABLE_SUBSET];
+  const recordedStable =
+    existingVs?.metadata?.annotations?.[ANNOTATION_STABLE_SUBSET];
   const stable =
     input.stable ??
-    (recordedStable && liveSubsets.includes(recordedStable) ? recordedStable : undefined) ??
+    (recordedStable && liveSubsets.includes(recordedStable)
+      ? recordedStable
+      : undefined) ??
     [...current.entries()].sort(
       (a, b) => b[1] - a[1] || byVersion(a[0], b[0]),
     )[0]?.[0] ??
@@ -352,11 +388,14 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
     );
     const http: IstioHttpRoute[] = virtualService.spec?.http ?? [];
     if (splitIndex >= 0) {
+      const nameTaken = http.some(route => route.name === MANAGED_ROUTE_NAME);
       http[splitIndex] = {
         ...http[splitIndex],
-        name: http[splitIndex].name ?? MANAGED_ROUTE_NAME,
+        name:
+          http[splitIndex].name ?? (nameTaken ? undefined : MANAGED_ROUTE_NAME),
         route: newDestinations,
       };
+      if (http[splitIndex].name === undefined) delete http[splitIndex].name;
     } else {
       http.push({ name: MANAGED_ROUTE_NAME, route: newDestinations });
       if (existingHttp.length > 0) {
@@ -392,7 +431,10 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   if (nextStable) {
     virtualService.metadata = {
       ...virtualService.metadata,
-      annotations: { ...(virtualService.metadata?.annotations ?? {}), [ANNOTATION_STABLE_SUBSET]: nextStable },
+      annotations: {
+        ...(virtualService.metadata?.annotations ?? {}),
+        [ANNOTATION_STABLE_SUBSET]: nextStable,
+      },
     };
   }
 
@@ -470,22 +512,6 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   if (stable) plan.stable = stable;
   if (canary) plan.canary = canary;
   return plan;
-}
-
-/**
- * A subset name for a version label value: the value itself when it is a DNS-1123 label
- * (`v1`), else lower-cased with other characters replaced by `-` (`1.2.0` → `1-2-0`).
- *
- * @public
- */
-export function subsetNameForVersion(version: string): string {
-  const name = version
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63)
-    .replace(/-+$/, '');
-  return name || 'default';
 }
 
 function byVersion(a: string, b: string): number {

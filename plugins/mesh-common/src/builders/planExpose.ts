@@ -77,7 +77,13 @@ export function planExpose(input: ExposePlanInput): BuiltPlan {
       s => s.hosts ?? [],
     );
     const uncovered = input.hosts.filter(
-      host => !served.some(pattern => gatewayHostCovers(pattern, host)),
+      host =>
+        !served.some(pattern =>
+          gatewayHostCovers(pattern, host, {
+            virtualService: namespace,
+            gateway: gwNamespace,
+          }),
+        ),
     );
     if (uncovered.length > 0) {
       findings.push({

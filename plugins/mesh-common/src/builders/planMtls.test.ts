@@ -17,6 +17,16 @@ const base = {
   destinationRules: [] as IstioDestinationRule[],
 };
 
+/** STRICT for namespace shop with no callers, plus what a test varies. */
+const strictNamespace = (extra: Partial<Parameters<typeof planMtls>[0]>) =>
+  planMtls({
+    ...base,
+    callers: [],
+    mode: 'STRICT',
+    scope: 'namespace',
+    ...extra,
+  });
+
 describe('planMtls', () => {
   it('refuses STRICT while checkout calls payments without a sidecar', () => {
     const plan = planMtls({ ...base, mode: 'STRICT', scope: 'workload' });
@@ -187,5 +197,135 @@ describe('planMtls', () => {
     });
     expect(noop.objects).toEqual([]);
     expect(noop.summary).toBe('mTLS STRICT for payments (already in place).');
+  });
+
+  it('flags a port-level tls DISABLE too (it overrides auto-mTLS for that port)', () => {
+    const plan = strictNamespace({
+      destinationRules: [
+        {
+          metadata: { name: 'payments', namespace: 'shop' },
+          spec: {
+            host: 'payments',
+            trafficPolicy: {
+              portLevelSettings: [
+                { port: { number: 9090 }, tls: { mode: 'DISABLE' } },
+              ],
+            },
+          },
+        },
+      ],
+    });
+    expect(plan.findings).toEqual([
+      expect.objectContaining({
+        code: 'MESH-005',
+        blocking: true,
+        message: expect.stringContaining(
+          'trafficPolicy.portLevelSettings[port 9090].tls.mode DISABLE',
+        ),
+      }),
+    ]);
+  });
+
+  describe('the PeerAuthentication Istio uses (oldest of its level)', () => {
+    const pa = (
+      name: string,
+      creationTimestamp: string,
+      spec: IstioPeerAuthentication['spec'],
+    ): IstioPeerAuthentication => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name, namespace: 'shop', creationTimestamp },
+      spec,
+    });
+    const strictForPayments = (
+      peerAuthentications: IstioPeerAuthentication[],
+      existingPeerAuthentication?: IstioPeerAuthentication,
+    ) =>
+      planMtls({
+        ...base,
+        callers: [],
+        mode: 'STRICT',
+        scope: 'workload',
+        peerAuthentications,
+        existingPeerAuthentication,
+      });
+    const legacy = pa('legacy', '2024-01-01T00:00:00Z', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+    const ours = pa('default', '2025-06-01T00:00:00Z', {
+      mtls: { mode: 'PERMISSIVE' },
+    });
+
+    it('changes the older namespace-wide policy, not a younger default Istio ignores', () => {
+      const plan = strictNamespace({
+        existingPeerAuthentication: ours,
+        peerAuthentications: [ours, legacy],
+      });
+      expect(plan.objects.map(o => `${o.kind}/${o.name}`)).toEqual([
+        'PeerAuthentication/legacy',
+      ]);
+      expect(plan.objects[0].object).toMatchObject({
+        spec: { mtls: { mode: 'STRICT' } },
+      });
+      expect(plan.findings.map(f => `${f.code} ${f.resource?.name}`)).toEqual([
+        'MESH-014 default',
+        'MESH-014 legacy',
+      ]);
+      expect(plan.findings[0].message).toContain(
+        'default (younger) is ignored',
+      );
+    });
+
+    it('blocks a workload policy that an older one selecting the workload would shadow', () => {
+      const older = pa('payments-legacy', '2024-01-01T00:00:00Z', {
+        selector: { matchLabels: { app: 'payments' } },
+        mtls: { mode: 'DISABLE' },
+      });
+      const plan = strictForPayments([older]);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-014',
+          blocking: true,
+          resource: {
+            kind: 'PeerAuthentication',
+            name: 'payments-legacy',
+            namespace: 'shop',
+          },
+        }),
+      ]);
+    });
+
+    it('ignores selector policies in the root namespace (Istio does too)', () => {
+      const rootSelector: IstioPeerAuthentication = {
+        metadata: {
+          name: 'payments-root',
+          namespace: 'istio-system',
+          creationTimestamp: '2024-01-01T00:00:00Z',
+        },
+        spec: {
+          selector: { matchLabels: { app: 'payments' } },
+          mtls: { mode: 'DISABLE' },
+        },
+      };
+      const plan = strictForPayments([rootSelector]);
+      expect(plan.findings).toEqual([]);
+      expect(plan.objects.map(o => o.name)).toEqual(['payments']);
+    });
+
+    it('says which ports portLevelMtls keeps on another mode', () => {
+      const workloadPolicy = pa('payments', '2024-01-01T00:00:00Z', {
+        selector: { matchLabels: { app: 'payments' } },
+        mtls: { mode: 'PERMISSIVE' },
+        portLevelMtls: { '9090': { mode: 'DISABLE' } },
+      });
+      const plan = strictForPayments([workloadPolicy], workloadPolicy);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-015',
+          severity: 'warning',
+          message: expect.stringContaining('port 9090 DISABLE'),
+        }),
+      ]);
+    });
   });
 });

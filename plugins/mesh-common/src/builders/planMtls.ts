@@ -1,11 +1,15 @@
 import { MeshFindingCodes } from '../api/codes';
-import type { Finding } from '../api/findings';
+import type { Finding, ResourceRef } from '../api/findings';
 import { serviceOfHost } from '../kube/hosts';
 import type {
   IstioDestinationRule,
   IstioPeerAuthentication,
   IstioTrafficPolicy,
 } from '../kube/types';
+import {
+  hasWorkloadSelector,
+  peerAuthenticationsAtLevel,
+} from '../status/peerAuthenticationPrecedence';
 import {
   SECURITY_V1,
   desiredFromLive,
@@ -47,6 +51,11 @@ export interface MtlsPlanInput {
   destinationRules: IstioDestinationRule[];
   /** The PeerAuthentication now in place under the name we would write, if any. */
   existingPeerAuthentication?: IstioPeerAuthentication;
+  /**
+   * PeerAuthentications of the namespace: when given, the plan changes the policy Istio
+   * actually uses at the requested level (the oldest), not necessarily the one named like ours.
+   */
+  peerAuthentications?: IstioPeerAuthentication[];
   /** Go STRICT despite callers without a sidecar. */
   force?: boolean;
   entityRef?: string;
@@ -67,8 +76,10 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
   const findings: Finding[] = [];
   const target =
     input.target ?? input.workload?.name ?? `namespace ${input.namespace}`;
+  const effective = effectivePolicyAtLevel(input, findings);
   const name =
-    input.scope === 'namespace' ? 'default' : input.workload?.name ?? '';
+    effective?.metadata?.name ??
+    (input.scope === 'namespace' ? 'default' : input.workload?.name ?? '');
 
   if (input.scope === 'workload' && !input.workload) {
     findings.push({
@@ -107,18 +118,9 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
     const drNamespace = dr.metadata?.namespace ?? input.namespace;
     const service = serviceOfHost(dr.spec?.host ?? '', drNamespace);
     if (!service || service.namespace !== input.namespace) continue;
-    const policies: Array<[string, IstioTrafficPolicy | undefined]> = [
-      ['trafficPolicy', dr.spec?.trafficPolicy],
-      ...(dr.spec?.subsets ?? []).map(
-        s =>
-          [`subsets[${s.name}].trafficPolicy`, s.trafficPolicy] as [
-            string,
-            IstioTrafficPolicy | undefined,
-          ],
-      ),
-    ];
-    for (const [where, policy] of policies) {
-      const tlsMode = policy?.tls?.mode;
+    const policies = tlsSettingsOf(dr);
+    for (const [where, tls] of policies) {
+      const tlsMode = tls?.mode;
       if (tlsMode !== 'DISABLE' && tlsMode !== 'SIMPLE') continue;
       const strict = input.mode === 'STRICT';
       findings.push({
@@ -150,7 +152,7 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
         }
       : { mtls: { mode: input.mode } };
   let peerAuthentication: IstioPeerAuthentication & Record<string, unknown>;
-  const existing = input.existingPeerAuthentication;
+  const existing = effective ?? input.existingPeerAuthentication;
   if (existing) {
     // Keep what else the user set (portLevelMtls); only the mode (and our selector) change.
     peerAuthentication = desiredFromLive(
@@ -171,6 +173,7 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
     existing &&
     existing.apiVersion === SECURITY_V1 &&
     jsonEqual(existing.spec, peerAuthentication.spec);
+  if (existing) portLevelExceptions(existing, input.mode, findings);
   const objects = unchanged ? [] : [planned(peerAuthentication, 'apply')];
   return {
     objects,
@@ -179,4 +182,139 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
       unchanged ? ' (already in place)' : ''
     }.`,
   };
+}
+
+/**
+ * The policy Istio uses at the requested level (the oldest; see
+ * {@link peerAuthenticationsAtLevel}), which the plan changes instead of writing a newer one
+ * Istio would ignore. A workload-level policy of another name that selects the workload is not
+ * patched (its selector may cover other workloads): the plan is blocked with a finding naming
+ * it. Younger policies of the level are reported as ignored.
+ */
+function effectivePolicyAtLevel(
+  input: MtlsPlanInput,
+  findings: Finding[],
+): IstioPeerAuthentication | undefined {
+  if (!input.peerAuthentications) return undefined;
+  if (input.scope === 'workload' && !input.workload) return undefined;
+  const level = peerAuthenticationsAtLevel(
+    input.peerAuthentications,
+    input.scope === 'workload' && input.workload
+      ? {
+          scope: 'workload',
+          namespace: input.namespace,
+          workloadLabels: input.workload.labels,
+        }
+      : { scope: 'namespace', namespace: input.namespace },
+  );
+  const effective = level.effective;
+  const ours = input.scope === 'namespace' ? 'default' : input.workload?.name;
+  if (level.ignored.length > 0 && effective) {
+    findings.push({
+      code: MeshFindingCodes.shadowedPeerAuthentication,
+      severity: 'info',
+      message: `Istio uses only the oldest ${
+        input.scope
+      }-level PeerAuthentication, ${effective.metadata?.name}; ${level.ignored
+        .map(pa => pa.metadata?.name)
+        .join(', ')} (younger) ${
+        level.ignored.length > 1 ? 'are' : 'is'
+      } ignored.`,
+      resource: resource(level.ignored[0]),
+      hint: 'Delete the ignored policies so what you read is what Istio does.',
+      blocking: false,
+    });
+  }
+  if (!effective || effective.metadata?.name === ours) return effective;
+  if (input.scope === 'workload') {
+    findings.push({
+      code: MeshFindingCodes.shadowedPeerAuthentication,
+      severity: 'error',
+      message: `PeerAuthentication ${effective.metadata?.name} already selects ${input.workload?.name} and is older: Istio would ignore a new ${ours} policy.`,
+      resource: resource(effective),
+      hint: `Change ${effective.metadata?.name} (it may select other workloads too), or delete it first.`,
+      blocking: true,
+    });
+    return undefined;
+  }
+  findings.push({
+    code: MeshFindingCodes.shadowedPeerAuthentication,
+    severity: 'info',
+    message: `PeerAuthentication ${effective.metadata?.name} is the namespace's oldest namespace-wide policy, the one Istio uses: the plan changes it rather than writing "default".`,
+    resource: resource(effective),
+    hint: 'Nothing to do; review the change in the preview.',
+    blocking: false,
+  });
+  return effective;
+}
+
+/**
+ * Port-level modes of a kept policy that differ from the requested mode stay in force (Istio
+ * honours `portLevelMtls` only on policies with a selector: `ComposePeerAuthentication` reads it
+ * from the workload-level policy alone).
+ */
+function portLevelExceptions(
+  existing: IstioPeerAuthentication,
+  mode: MtlsPlanInput['mode'],
+  findings: Finding[],
+): void {
+  if (!hasWorkloadSelector(existing)) return;
+  const ports = Object.entries(existing.spec?.portLevelMtls ?? {}).filter(
+    ([, portMtls]) => {
+      const portMode = (portMtls?.mode ?? 'UNSET').toUpperCase();
+      return portMode !== 'UNSET' && portMode !== mode;
+    },
+  );
+  if (ports.length === 0) return;
+  findings.push({
+    code: MeshFindingCodes.portLevelMtls,
+    severity: mode === 'STRICT' ? 'warning' : 'info',
+    message: `PeerAuthentication ${
+      existing.metadata?.name
+    } keeps port-level modes that override ${mode}: ${ports
+      .map(([port, portMtls]) => `port ${port} ${portMtls?.mode}`)
+      .join(', ')}.`,
+    resource: resource(existing),
+    hint: 'Edit portLevelMtls if these ports should follow the new mode too.',
+    blocking: false,
+  });
+}
+
+function resource(pa: IstioPeerAuthentication): ResourceRef {
+  return {
+    kind: 'PeerAuthentication',
+    name: pa.metadata?.name ?? '',
+    namespace: pa.metadata?.namespace,
+  };
+}
+
+/**
+ * Every `tls` block of a DestinationRule with where it sits: the top-level and per-subset
+ * traffic policies and their `portLevelSettings` (a port-level `tls` overrides the policy's for
+ * that port, so a DISABLE there sends plaintext to that port alone: istio/api
+ * networking/v1alpha3/destination_rule.proto, TrafficPolicy.port_level_settings "port level
+ * settings will override the destination-level settings").
+ */
+function tlsSettingsOf(
+  dr: IstioDestinationRule,
+): Array<[string, IstioTrafficPolicy['tls']]> {
+  const ofPolicy = (
+    where: string,
+    policy: IstioTrafficPolicy | undefined,
+  ): Array<[string, IstioTrafficPolicy['tls']]> => [
+    [where, policy?.tls],
+    ...(policy?.portLevelSettings ?? []).map(
+      setting =>
+        [
+          `${where}.portLevelSettings[port ${setting.port?.number ?? '?'}]`,
+          setting.tls,
+        ] as [string, IstioTrafficPolicy['tls']],
+    ),
+  ];
+  return [
+    ...ofPolicy('trafficPolicy', dr.spec?.trafficPolicy),
+    ...(dr.spec?.subsets ?? []).flatMap(s =>
+      ofPolicy(`subsets[${s.name}].trafficPolicy`, s.trafficPolicy),
+    ),
+  ];
 }

@@ -13,8 +13,29 @@ const unlabelled = {
   metadata: { name: 'prod', labels: { 'kubernetes.io/metadata.name': 'prod' } },
 };
 
+const policy = (
+  name: string,
+  namespace: string,
+  mode: string,
+  creationTimestamp: string,
+): IstioPeerAuthentication => ({
+  metadata: { name, namespace, creationTimestamp },
+  spec: { mtls: { mode } },
+});
+
+/** Namespace-scope onboarding of an unlabelled `prod` with nothing in it unless overridden. */
+const onboardProd = (overrides: Partial<Parameters<typeof planOnboard>[0]>) =>
+  planOnboard({
+    namespace: 'prod',
+    namespaceObject: unlabelled,
+    scope: 'namespace',
+    workloads: [],
+    services: [],
+    ...overrides,
+  });
+
 describe('planOnboard', () => {
-  it('plans PERMISSIVE first, then the namespace label, port fix and restarts', () => {
+  it('plans PERMISSIVE first, then the namespace label and restarts; asks about the port', () => {
     const plan = planOnboard({
       namespace: 'prod',
       namespaceObject: unlabelled,
@@ -27,7 +48,6 @@ describe('planOnboard', () => {
       [
         'apply PeerAuthentication/default',
         'patch Namespace/prod',
-        'patch Service/backend',
         'restart Deployment/backend-v1',
         'restart Deployment/backend-v2',
       ],
@@ -44,13 +64,7 @@ describe('planOnboard', () => {
         metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
       },
     });
-    expect(plan.objects[2]).toMatchObject({
-      patchType: 'strategic',
-      object: {
-        spec: { ports: [{ port: 80, protocol: 'TCP', appProtocol: 'http' }] },
-      },
-    });
-    expect(plan.objects[3].object).toEqual({
+    expect(plan.objects[2].object).toEqual({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'backend-v1', namespace: 'prod' },
@@ -63,9 +77,74 @@ describe('planOnboard', () => {
       },
     });
     expect(plan.findings.map(f => f.code)).toEqual(['MESH-009']);
+    expect(plan.findings[0]).toMatchObject({
+      severity: 'warning',
+      blocking: false,
+      resource: { kind: 'Service', name: 'backend' },
+    });
     expect(plan.summary).toBe(
-      'Onboard namespace prod (sidecar): 5 change(s), 2 rollout restart(s).',
+      'Onboard namespace prod (sidecar): 4 change(s), 2 rollout restart(s).',
     );
+  });
+
+  describe('Service port protocols (Istio ConvertProtocol)', () => {
+    const dataService = {
+      metadata: { name: 'data', namespace: 'prod' },
+      spec: {
+        selector: { app: 'data' },
+        ports: [
+          { port: 5432, targetPort: 5432 },
+          { port: 9092, name: 'broker' },
+          { port: 3306 },
+          { port: 8080, name: 'web', appProtocol: 'http' },
+        ],
+      },
+    };
+    const onboard = (
+      portProtocols?: Array<{
+        service: string;
+        port: number;
+        protocol: 'tcp' | 'http';
+      }>,
+    ) =>
+      planOnboard({
+        namespace: 'prod',
+        namespaceObject: unlabelled,
+        scope: 'namespace',
+        workloads: [],
+        services: [dataService],
+        portProtocols,
+      });
+
+    it('never declares http on a port it cannot classify; it asks instead', () => {
+      const plan = onboard();
+      expect(plan.objects.filter(o => o.kind === 'Service')).toEqual([]);
+      const finding = plan.findings.find(f => f.code === 'MESH-009')!;
+      // 3306 is MySQL's: Istio treats it as TCP without sniffing, nothing to ask.
+      expect(finding.message).toContain(
+        'port(s) 5432, 9092 declare no protocol',
+      );
+      expect(finding.hint).toContain('5432 → tcp (PostgreSQL)');
+      expect(finding.hint).toContain('9092 → tcp (Kafka)');
+    });
+
+    it('declares exactly what the user answered, and asks about the rest', () => {
+      const plan = onboard([{ service: 'data', port: 5432, protocol: 'tcp' }]);
+      expect(plan.objects.filter(o => o.kind === 'Service')).toMatchObject([
+        {
+          operation: 'patch',
+          patchType: 'strategic',
+          object: {
+            spec: {
+              ports: [{ port: 5432, protocol: 'TCP', appProtocol: 'tcp' }],
+            },
+          },
+        },
+      ]);
+      expect(plan.findings.find(f => f.code === 'MESH-009')!.message).toContain(
+        'port(s) 9092 declare',
+      );
+    });
   });
 
   it('switches to a revision label, removing the conflicting istio-injection label', () => {
@@ -197,5 +276,93 @@ describe('planOnboard', () => {
     expect(
       plan.objects.filter(o => o.operation === 'restart').map(o => o.name),
     ).toEqual(['frontend']);
+  });
+
+  describe('mTLS of the namespace during onboarding', () => {
+    it('does not write a namespace PERMISSIVE over a mesh-wide STRICT policy', () => {
+      const plan = onboardProd({
+        peerAuthentications: [
+          policy('default', 'istio-system', 'STRICT', '2024-01-01T00:00:00Z'),
+        ],
+      });
+      expect(plan.objects.map(o => o.kind)).toEqual(['Namespace']);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-016',
+          resource: {
+            kind: 'PeerAuthentication',
+            name: 'default',
+            namespace: 'istio-system',
+          },
+        }),
+      ]);
+    });
+
+    it('names the oldest namespace-wide policy, the one Istio uses', () => {
+      const plan = onboardProd({
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2025-01-01T00:00:00Z'),
+          policy('lockdown', 'prod', 'STRICT', '2024-01-01T00:00:00Z'),
+        ],
+      });
+      expect(plan.findings.map(f => f.message)).toEqual([
+        expect.stringContaining('lockdown (mode STRICT)'),
+      ]);
+    });
+  });
+
+  describe('injection labels already on the namespace', () => {
+    it('keeps the namespace revision instead of switching to istio-injection=enabled', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio.io/rev': 'canary' } },
+        },
+        workloads: [backendV1],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(plan.objects.map(o => `${o.operation} ${o.kind}`)).toEqual([
+        'restart Deployment',
+      ]);
+      expect(plan.summary).toContain('revision canary');
+    });
+
+    it('carries the namespace revision into workload-scope pod labels', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio.io/rev': 'canary' } },
+        },
+        scope: 'workload',
+        workloads: [backendV1],
+        now,
+      });
+      expect(
+        plan.objects.find(o => o.kind === 'Deployment')!.object,
+      ).toMatchObject({
+        spec: {
+          template: { metadata: { labels: { 'istio.io/rev': 'canary' } } },
+        },
+      });
+    });
+
+    it('honours istio-injection=disabled: a blocking finding, no label change, no restart', () => {
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio-injection': 'disabled' } },
+        },
+        workloads: [backendV1],
+        now,
+      });
+      expect(plan.objects.map(o => o.kind)).toEqual(['PeerAuthentication']);
+      expect(plan.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-017',
+          blocking: true,
+          resource: { kind: 'Namespace', name: 'prod' },
+        }),
+      ]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import type { PortProtocolAnswer } from '../api/actions';
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
 import type { JsonObject, PlannedObject } from '../api/plan';
@@ -15,8 +16,9 @@ import {
   LABEL_ISTIO_REV,
 } from '../status/namespaceInjection';
 import { LABEL_SIDECAR_INJECT, findIstioProxy } from '../status/podMeshStatus';
-import { servicePortProtocol } from '../status/serviceStatus';
-import { SECURITY_V1, ownedMetadata, planned } from './objects';
+import { planned } from './objects';
+import { planOnboardPeerAuthentication } from './onboardPeerAuthentication';
+import { planPortProtocols } from './onboardPorts';
 
 /** Pod template annotation whose change makes a rollout restart. */
 export const ANNOTATION_RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
@@ -41,8 +43,10 @@ export interface OnboardPlanInput {
   workloads: KubeWorkload[];
   /** Only these workloads (names); default all. */
   selectWorkloads?: string[];
-  /** The entity's Services (ports without protocol get `appProtocol: http`). */
+  /** The entity's Services (their ports' protocols are checked). */
   services: KubeService[];
+  /** `appProtocol` per undeclared Service port, as the user answered. */
+  portProtocols?: PortProtocolAnswer[];
   /** The entity's pods: workloads whose pods all have a proxy are not restarted. */
   pods?: KubePod[];
   /** PeerAuthentications of the namespace: an existing namespace-wide one is kept. */
@@ -69,7 +73,7 @@ export interface BuiltPlan {
 /**
  * Plans onboarding into the mesh, following the handbook's migration: a PERMISSIVE namespace
  * PeerAuthentication first (unless one exists), then the injection label (namespace, or pod
- * templates for `scope: workload`), protocol fixes on Service ports, then rollout restarts
+ * templates for `scope: workload`), the Service port protocols the user declared, then rollout restarts
  * (sidecar mode only: ambient needs none, and pod-template label changes roll out by
  * themselves).
  *
@@ -97,41 +101,18 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
   }
 
   // 1. PERMISSIVE first, so meshed and not-yet-meshed pods keep talking (handbook 4.2).
-  const namespacePolicy = (input.peerAuthentications ?? []).find(
-    pa =>
-      pa.metadata?.namespace === input.namespace &&
-      Object.keys(pa.spec?.selector?.matchLabels ?? {}).length === 0,
-  );
-  if (namespacePolicy) {
-    findings.push({
-      code: MeshFindingCodes.existingPeerAuthentication,
-      severity: 'info',
-      message: `PeerAuthentication ${namespacePolicy.metadata?.name} (mode ${
-        namespacePolicy.spec?.mtls?.mode ?? 'UNSET'
-      }) already sets the namespace's mTLS; it is kept.`,
-      resource: {
-        kind: 'PeerAuthentication',
-        name: namespacePolicy.metadata?.name ?? '',
-        namespace: input.namespace,
-      },
-      hint: 'Use the mTLS action to change it.',
-      blocking: false,
-    });
-  } else {
-    objects.push(
-      planned(
-        {
-          apiVersion: SECURITY_V1,
-          kind: 'PeerAuthentication',
-          metadata: ownedMetadata('default', input.namespace, input.entityRef),
-          spec: { mtls: { mode: 'PERMISSIVE' } },
-        },
-        'apply',
-      ),
-    );
-  }
+  const peerAuthentication = planOnboardPeerAuthentication(input);
+  objects.push(...peerAuthentication.objects);
+  findings.push(...peerAuthentication.findings);
 
   // 2. Injection labels.
+  const currentLabels = input.namespaceObject?.metadata?.labels ?? {};
+  const revision = keptRevision(input.revision, currentLabels);
+  const optedOut = currentLabels[LABEL_ISTIO_INJECTION] === 'disabled';
+  if (optedOut) findings.push(namespaceOptOutFinding(input.namespace, mode));
+  // In sidecar mode a namespace labelled istio-injection=disabled matches no injection webhook
+  // (not even with the pod label), so nothing below would take effect: labels stay as they are.
+  const honourOptOut = optedOut && mode === 'sidecar';
   // One injection label set, the other two removed (`null`), so no IST0123 conflict remains.
   const desiredLabels: Record<string, string | null> = {
     [LABEL_ISTIO_INJECTION]: null,
@@ -140,14 +121,16 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
   };
   if (mode === 'ambient') {
     desiredLabels[LABEL_DATAPLANE_MODE] = 'ambient';
-  } else if (input.revision) {
-    desiredLabels[LABEL_ISTIO_REV] = input.revision;
+  } else if (revision) {
+    desiredLabels[LABEL_ISTIO_REV] = revision;
   } else {
     desiredLabels[LABEL_ISTIO_INJECTION] = 'enabled';
   }
 
-  if (input.scope === 'namespace') {
-    const current = input.namespaceObject?.metadata?.labels ?? {};
+  if (honourOptOut) {
+    // Nothing to label: see namespaceOptOutFinding.
+  } else if (input.scope === 'namespace') {
+    const current = currentLabels;
     // Only touch labels that differ; `null` removes a label that would conflict (IST0123).
     const patchLabels = Object.fromEntries(
       Object.entries(desiredLabels).filter(([key, value]) =>
@@ -178,7 +161,7 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
         ? { [LABEL_DATAPLANE_MODE]: 'ambient' }
         : {
             [LABEL_SIDECAR_INJECT]: 'true',
-            ...(input.revision ? { [LABEL_ISTIO_REV]: input.revision } : {}),
+            ...(revision ? { [LABEL_ISTIO_REV]: revision } : {}),
           };
     for (const workload of workloads) {
       const current = workload.spec?.template?.metadata?.labels ?? {};
@@ -201,54 +184,23 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
     }
   }
 
-  // 3. Service ports Istio cannot classify: minimal patch setting appProtocol.
-  for (const service of input.services) {
-    const unknownPorts = (service.spec?.ports ?? []).filter(
-      port => servicePortProtocol(port) === 'unknown',
-    );
-    if (unknownPorts.length === 0) continue;
-    findings.push({
-      code: MeshFindingCodes.assumedHttpProtocol,
-      severity: 'warning',
-      message: `Service ${service.metadata?.name} port(s) ${unknownPorts
-        .map(p => p.port)
-        .join(
-          ', ',
-        )} have no protocol (IST0118); the plan sets appProtocol: http.`,
-      resource: {
-        kind: 'Service',
-        name: service.metadata?.name ?? '',
-        namespace: input.namespace,
-      },
-      hint: 'If a port is not HTTP, name it tcp-*/grpc-* or set appProtocol yourself before applying.',
-      blocking: false,
-    });
-    objects.push(
-      planned(
-        {
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: {
-            name: service.metadata?.name ?? '',
-            namespace: input.namespace,
-          },
-          spec: {
-            ports: unknownPorts.map(port => ({
-              port: port.port,
-              protocol: port.protocol ?? 'TCP',
-              appProtocol: 'http',
-            })),
-          },
-        },
-        'patch',
-        'strategic',
-      ),
-    );
-  }
+  // 3. Service ports Istio cannot classify: declared only as the user answered.
+  const ports = planPortProtocols(
+    input.services,
+    input.namespace,
+    input.portProtocols,
+  );
+  objects.push(...ports.objects);
+  findings.push(...ports.findings);
 
   // 4. Rollout restarts: injection happens at pod creation.
   const restart = input.restart ?? true;
-  if (restart && mode === 'sidecar' && input.scope === 'namespace') {
+  if (
+    restart &&
+    mode === 'sidecar' &&
+    input.scope === 'namespace' &&
+    !honourOptOut
+  ) {
     const now = input.now ?? new Date().toISOString();
     for (const workload of workloads) {
       if (!RESTARTABLE_KINDS.includes(workload.kind ?? 'Deployment')) continue;
@@ -332,7 +284,7 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
       ? `namespace ${input.namespace}`
       : `${workloads.length} workload(s) in ${input.namespace}`;
   const summary = `Onboard ${where} (${mode}${
-    input.revision ? `, revision ${input.revision}` : ''
+    revision ? `, revision ${revision}` : ''
   }): ${objects.length} change(s)${
     restarts ? `, ${restarts} rollout restart(s)` : ''
   }.`;
@@ -357,4 +309,42 @@ function withoutNulls(
   return Object.fromEntries(
     Object.entries(labels).filter(([, v]) => v !== null),
   ) as Record<string, string>;
+}
+
+/**
+ * The revision to inject: the requested one, else the namespace's own `istio.io/rev` when it is
+ * the label in force (no `istio-injection`, which would win over it). Replacing a revision label
+ * by `istio-injection=enabled` would silently move the pods to the default revision.
+ */
+function keptRevision(
+  requested: string | undefined,
+  namespaceLabels: Record<string, string>,
+): string | undefined {
+  if (requested) return requested;
+  if (namespaceLabels[LABEL_ISTIO_INJECTION] !== undefined) return undefined;
+  return namespaceLabels[LABEL_ISTIO_REV] || undefined;
+}
+
+function namespaceOptOutFinding(
+  namespace: string,
+  mode: 'sidecar' | 'ambient',
+): Finding {
+  const resource = { kind: 'Namespace', name: namespace };
+  return mode === 'sidecar'
+    ? {
+        code: MeshFindingCodes.namespaceOptedOut,
+        severity: 'error',
+        message: `Namespace ${namespace} opts out of injection (istio-injection=disabled): no sidecar is injected there, not even into pods labelled sidecar.istio.io/inject=true. The plan does not override that choice.`,
+        resource,
+        hint: 'If the opt-out is obsolete, remove the label from the namespace, then onboard again.',
+        blocking: true,
+      }
+    : {
+        code: MeshFindingCodes.namespaceOptedOut,
+        severity: 'warning',
+        message: `Namespace ${namespace} has istio-injection=disabled; enrolling it in ambient removes that label (two injection labels conflict, IST0123).`,
+        resource,
+        hint: 'Check that nobody relies on the sidecar opt-out before applying.',
+        blocking: false,
+      };
 }

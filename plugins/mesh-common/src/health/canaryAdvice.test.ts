@@ -12,6 +12,10 @@ const split = (v1: number, v2: number): TrafficSplit => ({
   destinationRule: 'backend',
   gateways: [],
   canaryInProgress: v1 > 0 && v2 > 0,
+  subsets: [
+    { name: 'v1', version: 'v1' },
+    { name: 'v2', version: 'v2' },
+  ],
   routes: [
     { subset: 'v1', weight: v1, host: 'backend', podCount: 1 },
     { subset: 'v2', weight: v2, host: 'backend', podCount: 1 },

@@ -1,9 +1,14 @@
-import { MANAGED_ROUTE_NAME } from '../annotations';
 import type { IstioHttpRoute } from './types';
 
 /**
- * True when an http route matches every request: no `match`, an empty `match`, or a single
- * match that is only `uri.prefix: "/"` (as in the handbook's gateway VirtualService).
+ * True when an http route matches every request: no `match`, or a match condition that
+ * constrains nothing (`{}`, only a `name`) or only `uri.prefix: "/"` (as in the handbook's
+ * gateway VirtualService).
+ *
+ * Istio builds routes in order and stops at the first such route: "Routes are matched in order,
+ * so we will never go beyond this match" (istio/istio pilot/pkg/networking/core/route/route.go,
+ * `BuildHTTPRoutesForVirtualService` with `IsCatchAllRoute`). An empty condition becomes the
+ * prefix `/` match there, so it is a catch-all too.
  *
  * @public
  */
@@ -14,6 +19,9 @@ export function isCatchAllRoute(route: IstioHttpRoute): boolean {
   }
   return match.some(condition => {
     const keys = Object.keys(condition).filter(key => key !== 'name');
+    if (keys.length === 0) {
+      return true;
+    }
     const uri = condition.uri as Record<string, unknown> | undefined;
     return (
       keys.length === 1 &&
@@ -25,32 +33,31 @@ export function isCatchAllRoute(route: IstioHttpRoute): boolean {
 }
 
 /**
- * Index of the http route whose destinations carry the traffic split, or -1 when there is none.
+ * True when a route forwards to destinations (`route`), rather than redirecting, answering
+ * directly or delegating: only such a route can carry a traffic split.
  *
- * The rule (shared by the status view and {@link planCanary}):
- * 1. the route named `mesh-portal-split` (ours, from an earlier edit);
- * 2. else the LAST catch-all route (see {@link isCatchAllRoute}) that forwards (`route`, not
- *    `redirect` / `directResponse` / `delegate`) — in Istio's first-match order it is the
- *    default that everything else falls through to;
- * 3. else -1: the split goes in a new catch-all route appended at the end.
+ * @public
+ */
+export function isForwardingRoute(route: IstioHttpRoute): boolean {
+  return !route.redirect && !route.directResponse && !route.delegate;
+}
+
+/**
+ * Index of the http route that carries the default traffic (and so the traffic split), or -1
+ * when there is none.
+ *
+ * It is the FIRST catch-all route (see {@link isCatchAllRoute}): Istio takes the first route
+ * that matches, and every route after a catch-all is never reached — whatever its name,
+ * including an earlier `mesh-portal-split`. With -1, a split goes in a new catch-all route
+ * appended at the end, where nothing shadows it. The route found may not forward
+ * ({@link isForwardingRoute}); callers decide what to do then.
+ *
+ * Shared by the status view and {@link planCanary}, so both show and change the same route.
  *
  * @public
  */
 export function findSplitRouteIndex(
   http: IstioHttpRoute[] | undefined,
 ): number {
-  const routes = http ?? [];
-  const ours = routes.findIndex(route => route.name === MANAGED_ROUTE_NAME);
-  if (ours >= 0) {
-    return ours;
-  }
-  for (let index = routes.length - 1; index >= 0; index--) {
-    const route = routes[index];
-    const forwards =
-      !route.redirect && !route.directResponse && !route.delegate;
-    if (forwards && isCatchAllRoute(route)) {
-      return index;
-    }
-  }
-  return -1;
+  return (http ?? []).findIndex(isCatchAllRoute);
 }

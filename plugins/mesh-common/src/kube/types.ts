@@ -139,6 +139,12 @@ export interface IstioVirtualService extends KubeObject {
 /** @public */
 export interface IstioTrafficPolicy {
   tls?: { mode?: string; [field: string]: unknown };
+  /** Per-port overrides; their `tls` wins over the policy's for that port. */
+  portLevelSettings?: Array<{
+    port?: { number?: number };
+    tls?: { mode?: string; [field: string]: unknown };
+    [field: string]: unknown;
+  }>;
   [field: string]: unknown;
 }
 

@@ -1,6 +1,7 @@
 import type { EffectiveMtls, MtlsMode, MtlsSource } from '../api/status';
 import type { IstioPeerAuthentication } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
+import { peerAuthenticationPrecedence } from './peerAuthenticationPrecedence';
 
 /**
  * Input of {@link effectiveMtlsMode}.
@@ -31,7 +32,9 @@ export interface EffectiveMtlsInput {
  */
 export function effectiveMtlsMode(input: EffectiveMtlsInput): EffectiveMtls {
   const rootNamespace = input.rootNamespace ?? 'istio-system';
-  const policies = [...input.peerAuthentications].sort(oldestFirst);
+  const policies = [...input.peerAuthentications].sort(
+    peerAuthenticationPrecedence,
+  );
   const hasSelector = (pa: IstioPeerAuthentication) =>
     Object.keys(pa.spec?.selector?.matchLabels ?? {}).length > 0;
 
@@ -101,18 +104,4 @@ function modeOf(pa: IstioPeerAuthentication): MtlsMode {
   return mode === 'STRICT' || mode === 'PERMISSIVE' || mode === 'DISABLE'
     ? mode
     : 'UNSET';
-}
-
-function oldestFirst(
-  a: IstioPeerAuthentication,
-  b: IstioPeerAuthentication,
-): number {
-  const timeA =
-    Date.parse(a.metadata?.creationTimestamp ?? '') || Number.MAX_SAFE_INTEGER;
-  const timeB =
-    Date.parse(b.metadata?.creationTimestamp ?? '') || Number.MAX_SAFE_INTEGER;
-  if (timeA !== timeB) {
-    return timeA - timeB;
-  }
-  return (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 }

@@ -3,3 +3,5 @@ export * from './namespaceInjection';
 export * from './podMeshStatus';
 export * from './serviceStatus';
 export * from './trafficSplits';
+export * from './peerAuthenticationPrecedence';
+export * from './versionSubsets';

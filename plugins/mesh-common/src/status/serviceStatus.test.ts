@@ -24,6 +24,18 @@ describe('serviceStatus', () => {
     [{ port: 53, name: 'dns', protocol: 'UDP' }, 'udp'],
     [{ port: 80, name: 'web' }, 'unknown'],
     [{ port: 80, name: 'httpx' }, 'unknown'],
+    // Istio's ConvertProtocol: appProtocol replaces the name, even when Istio cannot parse it.
+    [{ port: 80, name: 'http', appProtocol: 'postgresql' }, 'unknown'],
+    [{ port: 80, name: 'tcp-db', appProtocol: 'HTTP' }, 'http'],
+    [{ port: 80, name: 'GRPC-Web' }, 'grpc-web'],
+    // Server-first ports Istio never sniffs: TCP unless declared otherwise.
+    [{ port: 3306 }, 'tcp'],
+    [{ port: 27017, name: 'db' }, 'tcp'],
+    [{ port: 25, name: 'smtp' }, 'tcp'],
+    [{ port: 3306, name: 'mysql' }, 'mysql'],
+    // Everything else is sniffed, including other databases and brokers.
+    [{ port: 5432, name: 'postgres' }, 'unknown'],
+    [{ port: 9092 }, 'unknown'],
   ])('%p → %s', (port, protocol) => {
     expect(servicePortProtocol(port)).toBe(protocol);
   });

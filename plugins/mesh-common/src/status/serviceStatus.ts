@@ -5,7 +5,11 @@ import type {
 } from '../api/status';
 import type { KubeService, KubeServicePort } from '../kube/types';
 
-const KNOWN_PROTOCOLS: Record<string, MeshPortProtocol> = {
+/**
+ * Protocol names Istio parses, case-insensitively (istio/istio pkg/config/protocol/instance.go,
+ * `Parse`).
+ */
+const ISTIO_PROTOCOLS: Record<string, MeshPortProtocol> = {
   http: 'http',
   http2: 'http2',
   https: 'https',
@@ -17,16 +21,36 @@ const KNOWN_PROTOCOLS: Record<string, MeshPortProtocol> = {
   mysql: 'mysql',
   redis: 'redis',
   udp: 'udp',
-  // Kubernetes-standard appProtocol values Istio understands.
+};
+
+/**
+ * Kubernetes-standard `appProtocol` values, which Istio maps only when they come from
+ * `appProtocol` (a port name cannot contain `/`).
+ */
+const KUBERNETES_APP_PROTOCOLS: Record<string, MeshPortProtocol> = {
   'kubernetes.io/h2c': 'http2',
   'kubernetes.io/ws': 'http',
   'kubernetes.io/wss': 'https',
 };
 
 /**
- * The protocol Istio derives for a Service port: `appProtocol` first, then the port name
- * (`<protocol>` or `<protocol>-<suffix>`, e.g. `http-web`, `grpc-api`); UDP ports are UDP.
- * `unknown` means protocol sniffing (IST0118).
+ * Ports Istio never sniffs: an undeclared protocol there is TCP, because these protocols are
+ * server-first and sniffing would wait for a client byte that never comes
+ * (istio/istio pkg/config/kube/conversion.go, `wellKnownPorts`: SMTP, DNS, MySQL, MongoDB).
+ */
+export const ISTIO_WELL_KNOWN_TCP_PORTS: ReadonlyArray<number> = [
+  25, 53, 3306, 27017,
+];
+
+/**
+ * The protocol Istio derives for a Service port, as `ConvertProtocol` in istio/istio
+ * pkg/config/kube/conversion.go does it:
+ * - UDP ports are UDP;
+ * - `appProtocol`, when set, replaces the port name (the name is then not looked at);
+ * - a name starting with `grpc-web` is gRPC-Web; else the part before the first `-` is parsed
+ *   (`http-web` → http, `grpc-api` → grpc);
+ * - an unparsable protocol on one of {@link ISTIO_WELL_KNOWN_TCP_PORTS} is TCP;
+ * - anything else is `unknown`: Istio sniffs the protocol (IST0118).
  *
  * @public
  */
@@ -34,26 +58,18 @@ export function servicePortProtocol(port: KubeServicePort): MeshPortProtocol {
   if (port.protocol?.toUpperCase() === 'UDP') {
     return 'udp';
   }
-  if (port.appProtocol) {
-    const fromAppProtocol = KNOWN_PROTOCOLS[port.appProtocol.toLowerCase()];
-    if (fromAppProtocol) {
-      return fromAppProtocol;
-    }
+  const declared = (port.appProtocol ?? port.name ?? '').toLowerCase();
+  const parsed =
+    (port.appProtocol !== undefined
+      ? KUBERNETES_APP_PROTOCOLS[declared]
+      : undefined) ??
+    (declared.startsWith('grpc-web')
+      ? 'grpc-web'
+      : ISTIO_PROTOCOLS[declared.split('-')[0]]);
+  if (parsed) {
+    return parsed;
   }
-  const name = port.name?.toLowerCase();
-  if (name) {
-    if (KNOWN_PROTOCOLS[name] && !name.includes('/')) {
-      return KNOWN_PROTOCOLS[name];
-    }
-    if (name.startsWith('grpc-web-')) {
-      return 'grpc-web';
-    }
-    const prefix = name.split('-')[0];
-    if (KNOWN_PROTOCOLS[prefix]) {
-      return KNOWN_PROTOCOLS[prefix];
-    }
-  }
-  return 'unknown';
+  return ISTIO_WELL_KNOWN_TCP_PORTS.includes(port.port) ? 'tcp' : 'unknown';
 }
 
 /**

@@ -36,6 +36,10 @@ describe('trafficSplits', () => {
           { host: 'backend', subset: 'v1', weight: 90, podCount: 2 },
           { host: 'backend', subset: 'v2', weight: 10, podCount: 1 },
         ],
+        subsets: [
+          { name: 'v1', version: 'v1' },
+          { name: 'v2', version: 'v2' },
+        ],
         canaryInProgress: true,
       },
     ]);
@@ -60,8 +64,35 @@ describe('trafficSplits', () => {
       namespace: 'prod',
       gateways: [],
       routes: [{ host: 'backend', weight: 100, podCount: 3 }],
+      subsets: [
+        { name: 'v1', version: 'v1' },
+        { name: 'v2', version: 'v2' },
+      ],
       canaryInProgress: false,
     });
+  });
+
+  it('names the subset of a version that is not a DNS label as the canary plan does', () => {
+    const semver = {
+      ...backendV2,
+      spec: {
+        ...backendV2.spec,
+        template: {
+          metadata: { labels: { app: 'backend', version: '1.2.0' } },
+        },
+      },
+    };
+    const [split] = trafficSplits(
+      [backendService],
+      [],
+      [backendDestinationRule],
+      [],
+      [backendV1, semver],
+    );
+    expect(split.subsets).toEqual([
+      { name: '1-2-0', version: '1.2.0' },
+      { name: 'v1', version: 'v1' },
+    ]);
   });
 
   it('counts 0 pods for a subset the DestinationRule lacks', () => {
@@ -72,6 +103,42 @@ describe('trafficSplits', () => {
       pods,
     );
     expect(split.routes.map(r => r.podCount)).toEqual([0, 0]);
+  });
+
+  it('shows the route Istio uses: the first catch-all, not a later one', () => {
+    const [split] = trafficSplits(
+      [backendService],
+      [
+        {
+          metadata: { name: 'backend', namespace: 'prod' },
+          spec: {
+            hosts: ['backend'],
+            http: [
+              { route: [{ destination: { host: 'backend', subset: 'v1' } }] },
+              {
+                name: 'mesh-portal-split',
+                route: [
+                  {
+                    destination: { host: 'backend', subset: 'v1' },
+                    weight: 50,
+                  },
+                  {
+                    destination: { host: 'backend', subset: 'v2' },
+                    weight: 50,
+                  },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+      [backendDestinationRule],
+      pods,
+    );
+    expect(split.routes).toEqual([
+      { host: 'backend', subset: 'v1', weight: 100, podCount: 2 },
+    ]);
+    expect(split.canaryInProgress).toBe(false);
   });
 });
 

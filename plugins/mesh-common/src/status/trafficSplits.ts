@@ -7,16 +7,19 @@ import type {
   IstioVirtualService,
   KubePod,
   KubeService,
+  KubeWorkload,
 } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
+import { versionSubsets } from './versionSubsets';
 
 /**
  * How traffic to each Service is split, from VirtualServices (v1 or v1beta1 alike: only
- * `spec` is read), DestinationRules and pods.
+ * `spec` is read), DestinationRules and pods; `subsets` lists the versions of the Service's
+ * workloads (pod templates; the pods when `workloads` is not given) by subset name.
  *
  * A VirtualService concerns a Service when one of its hosts or one destination of its split
- * route names it. The split route is the one {@link findSplitRouteIndex} picks (else the last
- * http route). Weights are turned into percentages (`weight / sum`); a lone destination gets
+ * route names it. The split route is the one Istio uses for default traffic,
+ * {@link findSplitRouteIndex} (the first catch-all); without one, the last http route is shown. Weights are turned into percentages (`weight / sum`); a lone destination gets
  * 100. A Service no VirtualService concerns gets one 100% route to itself.
  *
  * @public
@@ -26,17 +29,31 @@ export function trafficSplits(
   virtualServices: IstioVirtualService[],
   destinationRules: IstioDestinationRule[],
   pods: KubePod[],
+  workloads?: KubeWorkload[],
 ): TrafficSplit[] {
   const splits: TrafficSplit[] = [];
   for (const service of services) {
     const name = service.metadata?.name ?? '';
     const namespace = service.metadata?.namespace ?? '';
+    const selector = service.spec?.selector ?? {};
+    const selects = (labels?: Record<string, string>) =>
+      Object.keys(selector).length > 0 && matchesLabels(labels, selector);
+    const versionLabels = workloads
+      ? workloads.map(w => w.spec?.template?.metadata?.labels)
+      : pods.map(p => p.metadata?.labels);
     const isThisService = (host: string, objectNamespace: string) => {
       const target = serviceOfHost(host, objectNamespace);
       return target?.name === name && target.namespace === namespace;
     };
     const destinationRule = destinationRules.find(dr =>
       isThisService(dr.spec?.host ?? '', dr.metadata?.namespace ?? namespace),
+    );
+    const subsets = versionSubsets(
+      versionLabels
+        .filter(selects)
+        .map(labels => labels?.version)
+        .filter((version): version is string => Boolean(version)),
+      destinationRule?.spec?.subsets,
     );
     const podsOf = (subset?: string): number => {
       const subsetLabels = subset
@@ -90,6 +107,7 @@ export function trafficSplits(
         virtualService: vs.metadata?.name,
         gateways: vs.spec?.gateways ?? [],
         routes,
+        subsets,
         canaryInProgress: routes.filter(route => route.weight > 0).length > 1,
       };
       if (destinationRule?.metadata?.name)
@@ -102,6 +120,7 @@ export function trafficSplits(
         namespace,
         gateways: [],
         routes: [{ host: name, weight: 100, podCount: podsOf() }],
+        subsets,
         canaryInProgress: false,
       };
       if (destinationRule?.metadata?.name)

@@ -119,6 +119,10 @@ export function okCluster(
           { subset: 'v1', weight: 90, host: 'backend', podCount: 1 },
           { subset: 'v2', weight: 10, host: 'backend', podCount: 1 },
         ],
+        subsets: [
+          { name: 'v1', version: 'v1' },
+          { name: 'v2', version: 'v2' },
+        ],
       },
     ],
     mtls: [

@@ -22,6 +22,12 @@ describe('MtlsCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('keeps the mode on one line in narrow cards ("PERMI SSIVE" was the bug)', async () => {
+    await renderWithMesh(<MtlsCard />);
+    const mode = await screen.findByText('PERMISSIVE');
+    expect(mode.closest('td')).toHaveStyle({ whiteSpace: 'nowrap' });
+  });
+
   it('shows the callers without a sidecar when STRICT is blocked', async () => {
     const { api } = await renderWithMesh(<MtlsCard />);
     await userEvent.click(

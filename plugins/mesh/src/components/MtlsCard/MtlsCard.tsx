@@ -7,7 +7,6 @@ import {
 } from '@backstage/core-components';
 import {
   Box,
-  Table as MuiTable,
   TableBody,
   TableCell,
   TableHead,
@@ -19,7 +18,13 @@ import type {
   MtlsMode,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
-import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
+import {
+  ClusterSections,
+  GuardedButton,
+  MeshCardBody,
+  MeshTable,
+  NoWrapCell,
+} from '../shared';
 import { mtlsSourceText } from './mtlsText';
 import { StrictMtlsDialog } from './StrictMtlsDialog';
 
@@ -52,7 +57,7 @@ const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   );
   return (
     <>
-      <MuiTable size="small" aria-label="Effective mTLS">
+      <MeshTable label="Effective mTLS">
         <TableHead>
           <TableRow>
             <TableCell>Workload</TableCell>
@@ -68,14 +73,14 @@ const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
                   ? `${m.namespace}/${m.workload}`
                   : `namespace ${m.namespace}`}
               </TableCell>
-              <TableCell>
+              <NoWrapCell>
                 <ModeStatus mode={m.mode} />
-              </TableCell>
+              </NoWrapCell>
               <TableCell>{mtlsSourceText(m)}</TableCell>
             </TableRow>
           ))}
         </TableBody>
-      </MuiTable>
+      </MeshTable>
       {notStrict.length === 0 ? (
         <Box mt={1}>
           <Typography variant="body2">

@@ -1,5 +1,4 @@
 import {
-  Table as MuiTable,
   TableBody,
   TableCell,
   TableHead,
@@ -11,7 +10,7 @@ import type {
   PodMeshStatus,
   WorkloadStatus,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { YesNo } from '../shared';
+import { MeshTable, NoWrapCell, YesNo } from '../shared';
 
 const nativeSidecarText = (p: PodMeshStatus) => {
   if (!p.injected) {
@@ -31,7 +30,7 @@ export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
     );
   }
   return (
-    <MuiTable size="small" aria-label="Pods and sidecars">
+    <MeshTable label="Pods and sidecars">
       <TableHead>
         <TableRow>
           <TableCell>Workload</TableCell>
@@ -52,25 +51,25 @@ export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
               {w.labels.version ? ` (${w.labels.version})` : ''}
             </TableCell>
             <TableCell>{p.name}</TableCell>
-            <TableCell>
+            <NoWrapCell>
               {p.injected && <StatusOK>Injected</StatusOK>}
               {!p.injected && p.ambient && <StatusOK>Ambient</StatusOK>}
               {!p.injected && !p.ambient && (
                 <StatusWarning>No sidecar</StatusWarning>
               )}
-            </TableCell>
-            <TableCell>{nativeSidecarText(p)}</TableCell>
-            <TableCell>{p.proxyVersion ?? '—'}</TableCell>
-            <TableCell>{p.revision ?? '—'}</TableCell>
-            <TableCell>
+            </NoWrapCell>
+            <NoWrapCell>{nativeSidecarText(p)}</NoWrapCell>
+            <NoWrapCell>{p.proxyVersion ?? '—'}</NoWrapCell>
+            <NoWrapCell>{p.revision ?? '—'}</NoWrapCell>
+            <NoWrapCell>
               <YesNo value={p.ready} warnOnNo no={`No (${p.phase})`} />
-            </TableCell>
+            </NoWrapCell>
             <TableCell>
               {p.optedOut ? 'Yes (sidecar.istio.io/inject=false)' : 'No'}
             </TableCell>
           </TableRow>
         ))}
       </TableBody>
-    </MuiTable>
+    </MeshTable>
   );
 };

@@ -24,6 +24,10 @@ describe('SidecarStatusCard', () => {
     expect(screen.getByText('1 of 2 pods in the mesh')).toBeInTheDocument();
     expect(screen.getByText('1.28.0')).toBeInTheDocument();
     expect(screen.getByText('Injected')).toBeInTheDocument();
+    // Status chips stay on one line ("Injecte d" at 1280 px was the bug).
+    expect(screen.getByText('Injected').closest('td')).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
     expect(screen.getByText('No sidecar')).toBeInTheDocument();
     expect(
       screen.getByText('Sidecar injection enabled (istio-injection=enabled)'),

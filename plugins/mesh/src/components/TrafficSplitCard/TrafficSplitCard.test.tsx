@@ -17,6 +17,29 @@ async function setWeight(subset: string, value: string) {
   await userEvent.type(input, value);
 }
 
+/**
+ * A cluster whose Service no VirtualService routes (the backend reports 100% to itself), with
+ * these versions (`name:version`, or `v1` when both are the same).
+ */
+const unsplitCluster = (...versions: string[]) => {
+  const subsets = versions.map(v => {
+    const [name, version = name] = v.split(':');
+    return { name, version };
+  });
+  return okCluster({
+    trafficSplits: [
+      {
+        host: 'backend',
+        namespace: 'shop',
+        gateways: [],
+        routes: [{ host: 'backend', weight: 100, podCount: versions.length }],
+        subsets,
+        canaryInProgress: false,
+      },
+    ],
+  });
+};
+
 describe('TrafficSplitCard', () => {
   it('shows progress while loading', async () => {
     const api = new FakeMeshApi();
@@ -115,7 +138,7 @@ describe('TrafficSplitCard', () => {
 
   it('offers a split when two versions run without a VirtualService', async () => {
     const api = new FakeMeshApi();
-    api.status = statusOf(okCluster({ trafficSplits: [] }), brokenCluster);
+    api.status = statusOf(unsplitCluster('v1', 'v2'), brokenCluster);
     await renderWithMesh(<TrafficSplitCard />, { api });
     expect(
       await screen.findByText(
@@ -130,7 +153,7 @@ describe('TrafficSplitCard', () => {
 
   it('says what is missing when only one version runs', async () => {
     const api = new FakeMeshApi();
-    const cluster = okCluster({ trafficSplits: [] });
+    const cluster = unsplitCluster('v1');
     api.status = statusOf({
       ...cluster,
       workloads: cluster.workloads.slice(0, 1),
@@ -139,5 +162,19 @@ describe('TrafficSplitCard', () => {
     expect(
       await screen.findByText(/only version v1 runs for backend/),
     ).toBeInTheDocument();
+  });
+
+  it('shows versions that are not DNS labels and sends the subset names the status gives', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(unsplitCluster('1-2-0:1.2.0', '1-3-0:1.3.0'));
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    await screen.findByLabelText('Weight for 1.2.0 (subset 1-2-0)');
+    await userEvent.click(screen.getByRole('button', { name: '50/50' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    await waitFor(() => expect(api.requests).toHaveLength(1));
+    expect(api.requests[0].request).toMatchObject({
+      action: 'canary',
+      weights: { '1-2-0': 50, '1-3-0': 50 },
+    });
   });
 });

@@ -3,6 +3,7 @@ import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
   ClusterMeshStatusOk,
   TrafficSplit,
+  VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
@@ -16,23 +17,18 @@ const serviceOf = (host: string) => host.split('.')[0];
 const routeName = (r: { subset?: string; host: string }) =>
   r.subset ?? serviceOf(r.host);
 
-/** Version labels of the entity's workloads: the subsets a split can use. */
-const versionsOf = (cluster: ClusterMeshStatusOk) =>
-  [
-    ...new Set(
-      cluster.workloads
-        .map(w => w.labels.version)
-        .filter((v): v is string => Boolean(v)),
-    ),
-  ].sort();
+/** Version label per subset name, for labels where the two differ (`1-2-0` ← `1.2.0`). */
+const versionLabels = (subsets: VersionSubset[]) =>
+  Object.fromEntries(subsets.map(s => [s.name, s.version]));
 
 const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
-  versions: string[];
   health: CanaryHealthState;
 }) => {
-  const { cluster, split, versions, health } = props;
+  const { cluster, split, health } = props;
+  // Subset names come from the status (the backend's naming): requests must use them.
+  const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
     name: routeName(r),
     weight: r.weight,
@@ -86,6 +82,7 @@ const SplitView = (props: {
         cluster={cluster}
         service={serviceOf(split.host)}
         subsets={subsets}
+        versions={versionLabels(split.subsets)}
         initialWeights={Object.fromEntries(
           weights.map(w => [w.name, w.weight]),
         )}
@@ -96,8 +93,11 @@ const SplitView = (props: {
 
 /** No split yet: offer one when several versions run, else say what is missing. */
 const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
-  const versions = versionsOf(cluster);
   const service = cluster.services[0]?.name;
+  const subsets =
+    cluster.trafficSplits.find(s => s.host === service)?.subsets ?? [];
+  const versions = subsets.map(s => s.version);
+  const names = subsets.map(s => s.name);
   if (versions.length >= 2 && service) {
     return (
       <Box>
@@ -108,8 +108,9 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
         <TrafficSplitEditor
           cluster={cluster.cluster}
           service={service}
-          subsets={versions}
-          initialWeights={{ [versions[0]]: 100 }}
+          subsets={names}
+          versions={versionLabels(subsets)}
+          initialWeights={{ [names[0]]: 100 }}
         />
       </Box>
     );
@@ -150,7 +151,6 @@ const TrafficSplitCardContent = () => {
                     <SplitView
                       cluster={cluster.cluster}
                       split={split}
-                      versions={versionsOf(cluster)}
                       health={health}
                     />
                   </Box>

@@ -36,6 +36,8 @@ export const TrafficSplitEditor = (props: {
   cluster: string;
   service: string;
   subsets: string[];
+  /** Version label per subset name, shown when it differs from the name (`1.2.0` → `1-2-0`). */
+  versions?: Record<string, string>;
   initialWeights: Record<string, number>;
 }) => {
   const { cluster, service, subsets, initialWeights } = props;
@@ -94,7 +96,11 @@ export const TrafficSplitEditor = (props: {
           <Box key={s} mr={2} mb={1} width={140}>
             <TextField
               id={`mesh-weight-${cluster}-${service}-${s}`}
-              label={`Weight for ${s}`}
+              label={`Weight for ${
+                props.versions?.[s] && props.versions[s] !== s
+                  ? `${props.versions[s]} (subset ${s})`
+                  : s
+              }`}
               type="number"
               size="small"
               variant="outlined"

@@ -10,3 +10,4 @@ export {
 } from './PlanView';
 export { SeverityStatus, YesNo } from './SeverityStatus';
 export { PlanDialogActions } from './PlanDialogActions';
+export { MeshTable, NoWrapCell } from './MeshTable';
