@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../local-mesh/dataplane/load.mjs';
@@ -59,6 +60,7 @@ const k = (args, input) => sh(kubectlPath, ['--kubeconfig', path.join(repo, '.lo
 before(async () => {
   assert.ok(readState(), 'the local data plane is running (local-mesh/bin/up starts it)');
   kubectlPath = sh(meshBin('which'), ['kubectl']).trim();
+  k(['delete', 'namespace', 'outside', '--ignore-not-found', '--wait=true', '--timeout=120s']);
   sh(meshBin('scenario'), ['--reset']);
   k(['apply', '--server-side', '--field-manager=traffic-test', '-f', '-'], OUTSIDER);
   sh(meshBin('dataplane-wait'), ['prod', 'shop', 'outside', 'istio-system']);
@@ -210,4 +212,108 @@ test('Prometheus holds per-version request counts of the real requests', async (
   }, 60000, 2000);
   // the canary test alone sent ~900 + ~500 + 1,000 requests to v1 and ~100 + ~500 + 1,000 to v2
   assert.ok(result.v1 >= 2000 && result.v2 >= 1400, JSON.stringify(result));
+});
+
+// A Postgres-style service (unnamed port 5432) onboarded from the portal keeps its TCP calls:
+// the plan must not declare the port HTTP (Envoy would then parse the bytes as HTTP and close).
+const LEDGER_NS = 'ledger-db';
+const LEDGER = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${LEDGER_NS}
+  labels: {local-mesh.io/data-plane: enabled}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ledger, namespace: ${LEDGER_NS}, labels: {app: ledger, version: v1}}
+spec:
+  selector: {matchLabels: {app: ledger}}
+  template:
+    metadata: {labels: {app: ledger, version: v1}}
+    spec:
+      containers: [{name: ledger, image: postgres:17, ports: [{containerPort: 5432}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ledger, namespace: ${LEDGER_NS}, labels: {app: ledger}}
+spec:
+  selector: {app: ledger}
+  ports: [{port: 5432, targetPort: 5432}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: teller, namespace: ${LEDGER_NS}}
+spec:
+  selector: {matchLabels: {app: teller}}
+  template:
+    metadata: {labels: {app: teller, version: v1, sidecar.istio.io/inject: "true"}}
+    spec:
+      containers: [{name: teller, image: teller:1, ports: [{containerPort: 8080}]}]
+`;
+const LEDGER_ENTITY = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ledger-db
+  annotations:
+    backstage.io/kubernetes-id: ledger
+    backstage.io/kubernetes-namespace: ${LEDGER_NS}
+    backstage.io/kubernetes-label-selector: app=ledger
+spec:
+  type: service
+  lifecycle: experimental
+  owner: group:default/shop-team
+  system: shop
+`;
+
+test('onboarding a Postgres-style TCP service from the portal keeps its TCP calls working', async t => {
+  k(['delete', 'namespace', LEDGER_NS, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  k(['apply', '--server-side', '--field-manager=traffic-test', '-f', '-'], LEDGER);
+  const server = http.createServer((req, res) =>
+    req.url === '/ledger-db/catalog-info.yaml' ? res.writeHead(200).end(LEDGER_ENTITY) : res.writeHead(404).end(),
+  );
+  await new Promise(ok => server.listen(7099, '127.0.0.1', ok));
+  const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  let locationId;
+  try {
+    const target = 'http://localhost:7099/ledger-db/catalog-info.yaml';
+    // a location an interrupted earlier run left behind goes first (its next read is minutes away)
+    const known = await (await fetch(`${backend}/api/catalog/locations`, { headers: auth })).json();
+    const stale = known.map(l => l.data).find(l => l.target === target);
+    if (stale) await fetch(`${backend}/api/catalog/locations/${stale.id}`, { method: 'DELETE', headers: auth });
+    const loc = await fetch(`${backend}/api/catalog/locations`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'url', target }) });
+    const locBody = await loc.text();
+    assert.equal(loc.status, 201, locBody);
+    locationId = JSON.parse(locBody).location.id;
+    await eventually('ledger-db in the catalog', async () =>
+      (await fetch(`${backend}/api/catalog/entities/by-name/component/default/ledger-db`, { headers: auth })).status === 200, 60000, 1000);
+    sh(meshBin('dataplane-wait'), [LEDGER_NS]);
+    const url = `tcp://ledger.${LEDGER_NS}.svc.cluster.local:5432/`;
+    const before = await load({ from: `${LEDGER_NS}/teller`, url, tcp: true, count: 20 });
+    assert.deepEqual(before.byStatus, { 'tcp-ok': 20 }, 'TCP from a sidecar to the unmeshed ledger');
+
+    // The plan asks about the port instead of declaring it; applying it leaves the port to Istio.
+    const planRes = await fetch(`${backend}/api/mesh/entities/default/component/ledger-db/plans`, {
+      method: 'POST', headers: auth, body: JSON.stringify({ action: 'onboard', scope: 'namespace' }),
+    });
+    const plan = await planRes.json();
+    assert.equal(planRes.status, 200, JSON.stringify(plan).slice(0, 300));
+    const question = plan.findings.find(f => f.code === 'MESH-009');
+    assert.ok(question && /5432/.test(question.message), JSON.stringify(plan.findings));
+    t.diagnostic(`onboarding plan: ${question.message}`);
+    await apply('ledger-db', { action: 'onboard', scope: 'namespace' });
+    const svc = JSON.parse(k(['-n', LEDGER_NS, 'get', 'service', 'ledger', '-o', 'json']));
+    assert.notEqual(svc.spec.ports[0].appProtocol, 'http', 'the Postgres port is not declared HTTP');
+    await eventually('ledger restarted with a sidecar', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', LEDGER_NS]);
+      return readState().pods.some(p => p.namespace === LEDGER_NS && p.name.startsWith('ledger-') && p.role === 'sidecar' && p.ready);
+    }, 120000, 1000);
+    const after = await load({ from: `${LEDGER_NS}/teller`, url, tcp: true, count: 50 });
+    assert.deepEqual(after.byStatus, { 'tcp-ok': 50 }, 'TCP calls still work through both sidecars after onboarding');
+  } finally {
+    if (locationId) await fetch(`${backend}/api/catalog/locations/${locationId}`, { method: 'DELETE', headers: auth });
+    const e = await fetch(`${backend}/api/catalog/entities/by-name/component/default/ledger-db`, { headers: auth });
+    if (e.status === 200) await fetch(`${backend}/api/catalog/entities/by-uid/${(await e.json()).metadata.uid}`, { method: 'DELETE', headers: auth });
+    server.close();
+    k(['delete', 'namespace', LEDGER_NS, '--ignore-not-found', '--wait=false']);
+  }
 });

@@ -7,7 +7,8 @@
 //   bin/load --from shop/checkout http://10.245.0.7:8080/   (a pod IP: bypasses the Service)
 //
 // Options: --count N (default 100, at most 100000), --concurrency C (4), --timeout-ms MS per
-// request (5000), --deadline-ms MS for the whole run (120000), --header 'K: V', --json.
+// request (5000), --deadline-ms MS for the whole run (120000), --header 'K: V', --json,
+// --tcp (raw TCP: tcp://HOST:PORT URLs; each connection sends a line and reads the answer).
 // --from NS/NAME: a pod, or a workload (Deployment/StatefulSet name or `app` label): its first
 // ready pod. Service names resolve like cluster DNS (short names in the source's namespace) to
 // the Service's ClusterIP. Addresses outside the local mesh are refused.
@@ -35,6 +36,7 @@ export function parseArgs(argv) {
     else if (a === '--deadline-ms') o.deadlineMs = Number(v());
     else if (a === '--header' || a === '-H') o.headers.push(v());
     else if (a === '--json') o.json = true;
+    else if (a === '--tcp') o.tcp = true;
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else o.url = a;
   }
@@ -108,7 +110,7 @@ export async function load(options) {
   const state = readState();
   if (!state) throw new Error('the data plane is not running (local-mesh/bin/up starts it)');
   const url = new URL(o.url);
-  if (url.protocol !== 'http:') throw new Error('only http:// URLs (TLS is the sidecars\' business)');
+  if (url.protocol !== (o.tcp ? 'tcp:' : 'http:')) throw new Error(o.tcp ? '--tcp takes tcp://HOST:PORT URLs' : 'only http:// URLs (TLS is the sidecars\' business)');
   let netns;
   let target;
   if (o.ingress) {
@@ -121,7 +123,7 @@ export async function load(options) {
   }
   const argv = ['--connect', target.connect, '--host', target.host, '--path', `${url.pathname}${url.search}`,
     '--count', String(o.count), '--concurrency', String(o.concurrency), '--timeout-ms', String(o.timeoutMs),
-    '--deadline-ms', String(o.deadlineMs), ...o.headers.flatMap(h => ['--header', h])];
+    '--deadline-ms', String(o.deadlineMs), ...o.headers.flatMap(h => ['--header', h]), ...(o.tcp ? ['--tcp'] : [])];
   return runWorker(argv, netns, o.signal);
 }
 

@@ -2,9 +2,12 @@
 // Sends N HTTP requests to one address and prints what answered, as JSON. bin/load runs it inside
 // a pod's network namespace (so a sidecar captures its traffic) or on the host for the ingress.
 //   node loadWorker.mjs --connect IP:PORT --host HOST [--path /] [--count N] [--concurrency C]
-//                       [--timeout-ms MS] [--deadline-ms MS] [--header 'K: V']...
+//                       [--timeout-ms MS] [--deadline-ms MS] [--header 'K: V']... [--tcp]
+// --tcp: raw TCP instead of HTTP: each "request" is a connection that sends one line and reads
+// the echo server's answer (status `tcp-ok`, or the error code / `closed` when nothing came back).
 // Bounded: at most 100,000 requests, and it stops at the deadline whatever is left.
 import http from 'node:http';
+import net from 'node:net';
 
 const opts = { path: '/', count: 100, concurrency: 4, timeoutMs: 5000, deadlineMs: 120000, headers: {} };
 const argv = process.argv.slice(2);
@@ -18,6 +21,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--concurrency') opts.concurrency = Number(v());
   else if (a === '--timeout-ms') opts.timeoutMs = Number(v());
   else if (a === '--deadline-ms') opts.deadlineMs = Number(v());
+  else if (a === '--tcp') opts.tcp = true;
   else if (a === '--header') {
     const h = v();
     const c = h.indexOf(':');
@@ -71,6 +75,40 @@ function once() {
   });
 }
 
+/** One TCP exchange: connect, send a line, read until the echo server's fields arrived. */
+function onceTcp() {
+  return new Promise(resolve => {
+    const t0 = process.hrtime.bigint();
+    let body = '';
+    let done = false;
+    const finish = status => {
+      if (done) return;
+      done = true;
+      socket.destroy();
+      bump(result.byStatus, status);
+      if (status === 'tcp-ok') {
+        result.ok++;
+        result.latencyMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        const version = /^ServiceVersion=(.*)$/m.exec(body)?.[1];
+        const hostname = /^Hostname=(.*)$/m.exec(body)?.[1];
+        if (version !== undefined) bump(result.byVersion, version || '(none)');
+        if (hostname) bump(result.byHostname, hostname);
+      }
+      resolve();
+    };
+    const socket = net.connect({ host: address, port, timeout: opts.timeoutMs }, () => socket.write('mesh-portal load\n'));
+    socket.setEncoding('utf8');
+    socket.on('data', d => {
+      body += d;
+      // the echo server writes its fields (ending with the Hostname line) before echoing
+      if (/^Hostname=.*\n/m.test(body)) finish('tcp-ok');
+    });
+    socket.on('timeout', () => finish('TIMEOUT'));
+    socket.on('end', () => finish(/^ServiceVersion=/m.test(body) ? 'tcp-ok' : 'closed'));
+    socket.on('error', e => finish(e.code ?? 'error'));
+  });
+}
+
 const started = Date.now();
 let next = 0;
 // SIGTERM ends the run early (a background load stopped by its caller) and still reports.
@@ -79,7 +117,7 @@ process.on('SIGTERM', () => (stopRequested = true));
 async function lane() {
   while (!stopRequested && next < opts.count && Date.now() - started < opts.deadlineMs) {
     next++;
-    await once();
+    await (opts.tcp ? onceTcp() : once());
     result.total++;
   }
 }
