@@ -153,6 +153,35 @@ test('mTLS from the portal: STRICT on prod refuses a plaintext caller and keeps 
   assert.ok(onlyStatus(meshedAfter, '200'));
 });
 
+test('STRICT from the portal takes effect when an older namespace-wide PeerAuthentication exists (Istio uses the oldest)', async t => {
+  // A policy someone wrote by hand earlier (kubectl create: an Update manager, not a GitOps applier)
+  // and none of ours: the earlier test's `default` would otherwise be the oldest.
+  k(['-n', 'prod', 'delete', 'peerauthentications.security.istio.io', '--all']);
+  k(['-n', 'prod', 'create', '-f', '-'], `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: legacy, namespace: prod}
+spec: {mtls: {mode: PERMISSIVE}}
+`);
+  try {
+    await new Promise(r => setTimeout(r, 1100)); // creationTimestamp has second resolution
+    const backendPod = podOf('prod', 'backend');
+    const plaintext = () => load({ from: 'outside/outsider', url: `http://${backendPod.ip}:8080/`, count: 3, timeoutMs: 2000 });
+    assert.ok(onlyStatus(await plaintext(), '200'));
+    await apply('backend', { action: 'mtls', mode: 'STRICT', scope: 'namespace' });
+    const legacy = JSON.parse(k(['-n', 'prod', 'get', 'peerauthentications.security.istio.io', 'legacy', '-o', 'json']));
+    assert.equal(legacy.spec.mtls.mode, 'STRICT', 'the plan changed the policy Istio uses');
+    const refused = await eventually('plaintext refused under STRICT', async () => {
+      const r = await plaintext();
+      return (r.byStatus['200'] ?? 0) === 0 ? r : undefined;
+    });
+    t.diagnostic(`plaintext with legacy → STRICT: ${JSON.stringify(refused.byStatus)}`);
+    const meshed = await load({ from: 'prod/frontend', url: `http://${BACKEND_HOST}/`, count: 50 });
+    assert.ok(onlyStatus(meshed, '200'), JSON.stringify(meshed.byStatus));
+  } finally {
+    k(['-n', 'prod', 'delete', 'peerauthentications.security.istio.io', '--all']);
+  }
+});
+
 test('onboarding shop from the portal: checkout restarts with a sidecar, its calls to payments go through Envoy over mTLS, and STRICT then holds', async () => {
   const url = 'http://payments.shop.svc.cluster.local/';
   const unmeshed = await load({ from: 'shop/checkout', url, count: 20 });

@@ -95,6 +95,7 @@ describe('CanaryHealthService', () => {
           {
             host: 'backend',
             namespace: 'prod',
+            virtualService: 'backend',
             versions: [
               { version: 'v1', weight: 90, requestRate: 9, successRate: 100, p50Ms: 5, p99Ms: 20, samples: 540, verdict: 'healthy', reasons: [] },
               { version: 'v2', weight: 10, requestRate: 1, successRate: 100, p50Ms: 6, p99Ms: 45, samples: 60, verdict: 'failing', reasons: ['p99 45 ms > 30 ms'] },
