@@ -10,6 +10,12 @@ export interface Config {
      */
     fieldManager?: string;
     /**
+     * Milliseconds to wait between applying a DestinationRule and a VirtualService of one plan
+     * (either order), so the first reaches the sidecars before the second (Istio's
+     * make-before-break for subsets). Default 3000; 0 turns the wait off.
+     */
+    propagationDelayMs?: number;
+    /**
      * Entity refs of groups whose members may apply and force on every entity
      * (read by the portal's permission policy).
      */

@@ -44,7 +44,13 @@ export const meshPlugin = createBackendPlugin({
           config.getOptionalNumber('mesh.requestTimeoutMs') ?? 10_000,
         );
         const audit = await AuditStore.create(database);
-        const mesh = new MeshService({ catalog, gateway, audit, logger });
+        const mesh = new MeshService({
+          catalog,
+          gateway,
+          audit,
+          logger,
+          propagationDelayMs: config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,
+        });
         const healthConfig = readCanaryHealthConfig(config);
         const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
         const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });

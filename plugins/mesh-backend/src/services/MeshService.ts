@@ -18,6 +18,7 @@ import {
   MeshTarget,
   PlannedObject,
   isMeshAvailable,
+  needsPropagationPause,
   resolveMeshTarget,
   toMeshPlan,
 } from '@mesh-portal/backstage-plugin-mesh-common';
@@ -56,6 +57,8 @@ export class MeshService {
       gateway: ClusterGateway;
       audit: AuditStore;
       logger: LoggerService;
+      /** Wait between a DestinationRule and a VirtualService of one plan (make-before-break). */
+      propagationDelayMs?: number;
     },
   ) {}
 
@@ -124,8 +127,12 @@ export class MeshService {
     const takeOver = this.takeOver.get(plan) ?? new Set<PlannedObject>();
     const applied: AppliedObject[] = [];
     let failure: Error | undefined;
-    for (const object of plan.objects) {
+    for (const [i, object] of plan.objects.entries()) {
       try {
+        if (i > 0 && needsPropagationPause(plan.objects[i - 1], object)) {
+          // make-before-break: the previous object must reach the sidecars first
+          await new Promise(resolve => setTimeout(resolve, this.deps.propagationDelayMs ?? 0));
+        }
         applied.push(await this.applyOne(plan.cluster, object, options.force || takeOver.has(object)));
       } catch (error) {
         failure = error as Error;

@@ -5,3 +5,4 @@ export * from './planMtls';
 export * from './planOnboard';
 export * from './toYaml';
 export * from './meshPlan';
+export * from './propagation';
