@@ -9,6 +9,7 @@ import {
   planExpose,
   planMtls,
   planOnboard,
+  planResilience,
   trafficSplits,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
@@ -129,6 +130,24 @@ export function planAction(
           gateway: request.gateway,
           existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
           port: request.port,
+          entityRef,
+        }),
+      };
+    }
+    case 'resilience': {
+      const service = pickService(services, request.service);
+      // The same VirtualService and DestinationRule the canary edits (and the status shows).
+      const split = trafficSplits([service], snapshot.virtualServices, snapshot.destinationRules, snapshot.pods)[0];
+      return {
+        namespace,
+        ...planResilience({
+          service,
+          existingVirtualService: snapshot.virtualServices.find(vs => vs.metadata?.name === split?.virtualService),
+          existingDestinationRule: snapshot.destinationRules.find(dr => dr.metadata?.name === split?.destinationRule),
+          timeout: request.timeout,
+          retries: request.retries,
+          outlierDetection: request.outlierDetection,
+          connectionPool: request.connectionPool,
           entityRef,
         }),
       };

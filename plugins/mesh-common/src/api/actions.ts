@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MeshPortProtocol } from './status';
+import { ResilienceActionRequest, resilienceActionRequestSchema } from './resilience';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -135,7 +136,8 @@ export type MeshActionRequest =
   | OnboardActionRequest
   | CanaryActionRequest
   | MtlsActionRequest
-  | ExposeActionRequest;
+  | ExposeActionRequest
+  | ResilienceActionRequest;
 
 /**
  * The action names of {@link MeshActionRequest}.
@@ -292,6 +294,7 @@ export const meshActionRequestSchema = z.discriminatedUnion('action', [
   canaryActionRequestSchema,
   mtlsActionRequestSchema,
   exposeActionRequestSchema,
+  resilienceActionRequestSchema,
 ]);
 
 // Compile-time guard: what the schema accepts is a MeshActionRequest.

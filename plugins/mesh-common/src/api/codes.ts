@@ -40,4 +40,6 @@ export const MeshFindingCodes = {
   namespaceOptedOut: 'MESH-017',
   /** A `name.namespace` host, which Istio does not expand to a Service. */
   partiallyQualifiedHost: 'MESH-018',
+  /** A timeout, retry or traffic-policy setting that cannot work as asked, or a note on Istio's defaults. */
+  resilience: 'MESH-030',
 } as const;

@@ -1,3 +1,8 @@
+import type {
+  ConnectionPoolSettings,
+  HttpRetrySettings,
+  OutlierDetectionSettings,
+} from './resilience';
 import type { Finding } from './findings';
 
 /**
@@ -189,6 +194,21 @@ export interface TrafficSplit {
   subsets: VersionSubset[];
   /** More than one destination has a non-zero weight. */
   canaryInProgress: boolean;
+  /** Timeout and retries of the route shown, outlier detection and pool of the rule. */
+  resilience?: TrafficResilience;
+}
+
+/**
+ * What a service's route and DestinationRule say about timeouts, retries and ejection (absent
+ * fields: Istio's defaults — no timeout, 2 retries on connect failures and 503).
+ *
+ * @public
+ */
+export interface TrafficResilience {
+  timeout?: string;
+  retries?: HttpRetrySettings;
+  outlierDetection?: OutlierDetectionSettings;
+  connectionPool?: ConnectionPoolSettings;
 }
 
 /**

@@ -19,6 +19,7 @@ import { planCanary } from './planCanary';
 import { planExpose } from './planExpose';
 import { planMtls } from './planMtls';
 import { planOnboard } from './planOnboard';
+import { planResilience } from './planResilience';
 
 const VALIDATOR = `
 import { VirtualService, DestinationRule, Gateway } from '@kubernetes-models/istio/networking.istio.io/v1';
@@ -92,6 +93,17 @@ describe('builder output against the Istio schemas', () => {
         planExpose({ service: frontendService, hosts: ['shop.example.com'] })
           .objects,
       ),
+      ...istioObjects(
+        planResilience({
+          service: backendService,
+          existingVirtualService: backendCanaryVirtualService,
+          existingDestinationRule: backendDestinationRule,
+          timeout: '2s',
+          retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,503' },
+          outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+          connectionPool: { tcp: { maxConnections: 10, connectTimeout: '30ms' }, http: { http1MaxPendingRequests: 5 } },
+        }).objects,
+      ),
     ];
     expect(objects.map(o => o.kind)).toEqual([
       'DestinationRule',
@@ -101,6 +113,8 @@ describe('builder output against the Istio schemas', () => {
       'PeerAuthentication',
       'PeerAuthentication',
       'Gateway',
+      'VirtualService',
+      'DestinationRule',
       'VirtualService',
     ]);
     expect(validate(objects)).toEqual(objects.map(() => 'ok'));

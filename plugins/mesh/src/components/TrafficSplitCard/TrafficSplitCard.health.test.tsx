@@ -61,7 +61,7 @@ const row = (name: string) =>
   screen.getByRole('row', { name: new RegExp(`^${name} `) });
 
 describe('TrafficSplitCard: canary health', () => {
-  it('shows a split\'s health only beside that split, not beside another VirtualService of the host', async () => {
+  it("shows a split's health only beside that split, not beside another VirtualService of the host", async () => {
     const api = new FakeMeshApi();
     const health = okHealth([version({})], {
       action: 'none',

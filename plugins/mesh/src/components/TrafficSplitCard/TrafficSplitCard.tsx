@@ -7,6 +7,7 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
+import { ResilienceEditor } from './ResilienceEditor';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
 import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
@@ -86,6 +87,11 @@ const SplitView = (props: {
         initialWeights={Object.fromEntries(
           weights.map(w => [w.name, w.weight]),
         )}
+      />
+      <ResilienceEditor
+        cluster={cluster}
+        service={serviceOf(split.host)}
+        current={split.resilience}
       />
     </Box>
   );

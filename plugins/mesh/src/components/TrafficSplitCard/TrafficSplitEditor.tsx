@@ -1,23 +1,12 @@
 import { useState } from 'react';
-import {
-  Box,
-  Button,
-  LinearProgress,
-  TextField,
-  Typography,
-} from '@material-ui/core';
+import { Box, Button, TextField, Typography } from '@material-ui/core';
 import type { CanaryActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
 } from '../../hooks';
-import {
-  ActionError,
-  ApplyResultView,
-  GuardedButton,
-  PlanView,
-} from '../shared';
+import { InlinePlanActions, InlinePlanOutcome } from '../shared';
 
 /** The message shown, and the reason Apply is disabled, when weights do not sum to 100. */
 export function totalMessage(total: number): string | undefined {
@@ -76,12 +65,6 @@ export const TrafficSplitEditor = (props: {
     service,
     cluster,
     weights: numeric,
-  };
-
-  const onApply = async () => {
-    if (await action.apply(request)) {
-      refresh();
-    }
   };
 
   const applyReason =
@@ -173,34 +156,19 @@ export const TrafficSplitEditor = (props: {
         all traffic to the canary, Rollback all to stable. Review with Preview,
         then Apply.
       </Typography>
-      <Box display="flex" my={1}>
-        <Box mr={1}>
-          <GuardedButton
-            onClick={() => action.preview(request)}
-            disabled={Boolean(action.busy)}
-            disabledReason={validation}
-          >
-            Preview
-          </GuardedButton>
-        </Box>
-        <GuardedButton
-          variant="contained"
-          onClick={onApply}
-          disabled={Boolean(action.busy)}
-          disabledReason={applyReason}
-        >
-          Apply
-        </GuardedButton>
-      </Box>
+      <InlinePlanActions
+        action={action}
+        request={request}
+        previewDisabledReason={validation}
+        applyDisabledReason={applyReason}
+        onApplied={refresh}
+      />
       {permission.reason && !permission.loading && (
         <Typography variant="caption" color="textSecondary" component="p">
           {permission.reason}
         </Typography>
       )}
-      {action.busy && <LinearProgress />}
-      {action.error && <ActionError error={action.error} />}
-      {action.result && <ApplyResultView result={action.result} />}
-      {!action.result && action.plan && <PlanView plan={action.plan} />}
+      <InlinePlanOutcome action={action} />
     </Box>
   );
 };

@@ -11,3 +11,4 @@ export {
 export { SeverityStatus, YesNo } from './SeverityStatus';
 export { PlanDialogActions } from './PlanDialogActions';
 export { MeshTable, NoWrapCell } from './MeshTable';
+export { InlinePlanActions, InlinePlanOutcome } from './InlinePlanActions';
