@@ -346,3 +346,51 @@ test('onboarding a Postgres-style TCP service from the portal keeps its TCP call
     k(['delete', 'namespace', LEDGER_NS, '--ignore-not-found', '--wait=false']);
   }
 });
+
+// Retries and timeouts set from the portal, judged by real requests. v1 of backend is made to
+// fail (local-mesh.io/fault-* pod annotations put a fault shim in front of its echo server).
+// Status 500, not 503: Istio's default retry policy already retries 503 twice
+// (pilot/pkg/networking/core/route/retry/retry.go, DefaultPolicy), which would hide the baseline.
+test('resilience from the portal: retries on 5xx lift a 30 %-failing version above 95 %, a 100 ms timeout cuts a 300 ms answer to 504', async t => {
+  const url = `http://${BACKEND_HOST}/`;
+  const selector = 'app=backend,version=v1';
+  const annotate = (...kv) => k(['-n', 'prod', 'annotate', 'pods', '-l', selector, '--overwrite', ...kv]);
+  // the rollback at the end of the canary test left every request on v1
+  await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+  try {
+    annotate('local-mesh.io/fault-percent=30', 'local-mesh.io/fault-status=500');
+    const failing = await eventually('v1 answers 500 for a share of requests', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const r = await load({ from: 'prod/frontend', url, count: 300 });
+      return (r.byStatus['500'] ?? 0) > 0 ? r : undefined;
+    }, 120000, 1000);
+    const baseline = await load({ from: 'prod/frontend', url, count: 1000 });
+    const baselineOk = (baseline.byStatus['200'] ?? 0) / baseline.total;
+    assert.ok(baselineOk >= 0.6 && baselineOk <= 0.8, `without retries ~70 % succeed: ${JSON.stringify(baseline.byStatus)}`);
+    t.diagnostic(`no retries set (Istio's default does not retry 500): ${JSON.stringify(baseline.byStatus)} (first probe ${JSON.stringify(failing.byStatus)})`);
+
+    await apply('backend', { action: 'resilience', retries: { attempts: 3, retryOn: '5xx' } });
+    const retried = await eventually('retries on 5xx take effect', async () => {
+      const r = await load({ from: 'prod/frontend', url, count: 1000 });
+      return (r.byStatus['200'] ?? 0) / r.total >= 0.95 ? r : undefined;
+    }, 60000, 1000);
+    t.diagnostic(`retries 3 on 5xx: ${JSON.stringify(retried.byStatus)} p50 ${retried.p50Ms} ms p99 ${retried.p99Ms} ms`);
+
+    annotate('local-mesh.io/fault-percent=0', 'local-mesh.io/fault-delay-ms=300');
+    await apply('backend', { action: 'resilience', timeout: '100ms', retries: { attempts: 0 } });
+    const cut = await eventually('the 100 ms timeout answers 504 before the 300 ms reply', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const r = await load({ from: 'prod/frontend', url, count: 20, concurrency: 4, timeoutMs: 2000 });
+      return onlyStatus(r, '504') ? r : undefined;
+    }, 120000, 1000);
+    assert.ok(cut.p50Ms >= 90 && cut.p99Ms < 280, `504 after ~100 ms, not after the 300 ms reply: p50 ${cut.p50Ms} ms, p99 ${cut.p99Ms} ms`);
+    t.diagnostic(`timeout 100ms against a 300 ms reply: ${JSON.stringify(cut.byStatus)} p50 ${cut.p50Ms} ms p99 ${cut.p99Ms} ms`);
+  } finally {
+    annotate('local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-', 'local-mesh.io/fault-delay-ms-');
+    await apply('backend', { action: 'resilience', timeout: null, retries: null });
+  }
+  await eventually('backend answers normally again', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+    return onlyStatus(await load({ from: 'prod/frontend', url, count: 50 }), '200');
+  }, 120000, 1000);
+});
