@@ -15,6 +15,7 @@ export * from './status';
 export * from './kube/types';
 export * from './kube/hosts';
 export * from './kube/splitRoute';
+export * from './kube/canaryController';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';

@@ -5,3 +5,4 @@ export * from './routes';
 export * from './status';
 export * from './codes';
 export * from './health';
+export * from './canaryRuns';
