@@ -33,6 +33,11 @@ export class CanaryHealthService {
     },
   ) {}
 
+  /** Whether the cluster has a Prometheus to read (`mesh.clusters.<name>.prometheusUrl`). */
+  configured(cluster: string): boolean {
+    return this.deps.metrics.endpoint(cluster) !== undefined;
+  }
+
   async health(entityRef: string, credentials: BackstageCredentials): Promise<MeshHealthResponse> {
     const status = await this.deps.mesh.status(entityRef, credentials);
     const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
