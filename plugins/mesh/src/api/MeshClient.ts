@@ -2,6 +2,10 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
   meshRoutes,
+  type CanaryRun,
+  type CanaryRunAction,
+  type CanaryRunStartRequest,
+  type CanaryRunsResponse,
   type MeshActionRequest,
   type MeshApplyResult,
   type MeshHealthResponse,
@@ -52,6 +56,28 @@ export class MeshClient implements MeshApi {
 
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.request(meshRoutes.health(entityRef));
+  }
+
+  getCanaryRuns(entityRef: CompoundEntityRef): Promise<CanaryRunsResponse> {
+    return this.request(meshRoutes.canaryRuns(entityRef));
+  }
+
+  startCanaryRun(
+    entityRef: CompoundEntityRef,
+    request: CanaryRunStartRequest,
+  ): Promise<CanaryRun> {
+    return this.request(meshRoutes.canaryRuns(entityRef), request);
+  }
+
+  canaryRunAction(
+    entityRef: CompoundEntityRef,
+    runId: string,
+    action: CanaryRunAction,
+  ): Promise<CanaryRun> {
+    return this.request(
+      meshRoutes.canaryRunAction(entityRef, runId, action),
+      {},
+    );
   }
 
   getOverview(): Promise<MeshOverviewResponse> {

@@ -7,9 +7,11 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
+import { GuidedCanary } from './GuidedCanary';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
 import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
+import { useCanaryRuns, type CanaryRunsState } from './useCanaryRuns';
 import { WeightBar } from './WeightBar';
 
 /** Short service name of a host (`backend.shop.svc.cluster.local` → `backend`). */
@@ -25,8 +27,9 @@ const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
   health: CanaryHealthState;
+  runs: CanaryRunsState;
 }) => {
-  const { cluster, split, health } = props;
+  const { cluster, split, health, runs } = props;
   // Subset names come from the status (the backend's naming): requests must use them.
   const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
@@ -78,6 +81,14 @@ const SplitView = (props: {
       <Box mt={1}>
         <SplitHealth cluster={cluster} split={split} state={health} />
       </Box>
+      <GuidedCanary
+        cluster={cluster}
+        service={serviceOf(split.host)}
+        virtualService={split.virtualService}
+        stable={subsets[0]}
+        canary={subsets[1]}
+        state={runs}
+      />
       <TrafficSplitEditor
         cluster={cluster}
         service={serviceOf(split.host)}
@@ -130,6 +141,7 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
 
 const TrafficSplitCardContent = () => {
   const health = useCanaryHealth();
+  const runs = useCanaryRuns();
   return (
     <InfoCard title="Traffic split">
       <MeshCardBody>
@@ -152,6 +164,7 @@ const TrafficSplitCardContent = () => {
                       cluster={cluster.cluster}
                       split={split}
                       health={health}
+                      runs={runs}
                     />
                   </Box>
                 ))
