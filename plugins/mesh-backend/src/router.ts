@@ -10,7 +10,9 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   canaryRunStartRequestSchema,
+  durationSeconds,
   formatZodError,
+  isPromqlDuration,
   meshActionRequestSchema,
   meshEntityApplyPermission,
   meshEntityReadPermission,
@@ -28,6 +30,17 @@ const entityParams = z.strictObject({
   namespace: z.string().regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
   kind: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a catalog entity name'),
+});
+
+/** `?range=15m` on health: per-version series over that range (a chart), 1 minute to 1 day. */
+const healthQuery = z.strictObject({
+  range: z
+    .string()
+    .refine(
+      range => isPromqlDuration(range) && durationSeconds(range) >= 60 && durationSeconds(range) <= 86_400,
+      'must be a PromQL duration from 1m to 1d (e.g. 15m)',
+    )
+    .optional(),
 });
 
 /** Path parameters of a run's action route, after the entity's. */
@@ -137,8 +150,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     router.get('/entities/:namespace/:kind/:name/health', async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const entityRef = entityRefOf(req);
+      const { range } = parse(healthQuery, req.query);
       await authorize(credentials, meshEntityReadPermission, entityRef);
-      res.json(await canaryHealth.health(entityRef, credentials));
+      res.json(
+        range
+          ? await canaryHealth.series(entityRef, credentials, range)
+          : await canaryHealth.health(entityRef, credentials),
+      );
     });
   }
 

@@ -12,6 +12,9 @@ export const meshRoutes = {
   apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
   history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
   health: (entity: EntityRouteRef) => `${entityPath(entity)}/health`,
+  /** Per-version series over `range` (a PromQL duration such as `15m`), for a chart. */
+  healthSeries: (entity: EntityRouteRef, range: string) =>
+    `${entityPath(entity)}/health?range=${encodeURIComponent(range)}`,
   canaryRuns: (entity: EntityRouteRef) => `${entityPath(entity)}/canary-runs`,
   canaryRunAction: (
     entity: EntityRouteRef,
