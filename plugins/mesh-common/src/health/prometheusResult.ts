@@ -28,14 +28,7 @@ export function valuesByVersion(
   versionLabel = 'destination_version',
 ): Map<string, number> {
   const parsed = instantVectorSchema.safeParse(answer);
-  if (!parsed.success) {
-    const error = (answer as { error?: unknown })?.error;
-    throw new Error(
-      typeof error === 'string'
-        ? `Prometheus: ${error}`
-        : 'Prometheus answered something other than an instant vector',
-    );
-  }
+  if (!parsed.success) throw unusableAnswer(answer, 'an instant vector');
   const values = new Map<string, number>();
   for (const { metric, value } of parsed.data.data.result) {
     const version = metric[versionLabel];
@@ -73,14 +66,7 @@ export function seriesByVersion(
   versionLabel = 'destination_version',
 ): VersionSeries[] {
   const parsed = matrixSchema.safeParse(answer);
-  if (!parsed.success) {
-    const error = (answer as { error?: unknown })?.error;
-    throw new Error(
-      typeof error === 'string'
-        ? `Prometheus: ${error}`
-        : 'Prometheus answered something other than a range vector',
-    );
-  }
+  if (!parsed.success) throw unusableAnswer(answer, 'a range vector');
   return parsed.data.data.result
     .filter(({ metric }) => metric[versionLabel])
     .map(({ metric, values }) => ({
@@ -167,4 +153,14 @@ export function durationSeconds(duration: string): number {
     seconds += Number(amount) * units[unit];
   }
   return seconds;
+}
+
+/** What Prometheus said about a failed query, or that its answer was not `expected`. */
+function unusableAnswer(answer: unknown, expected: string): Error {
+  const error = (answer as { error?: unknown })?.error;
+  return new Error(
+    typeof error === 'string'
+      ? `Prometheus: ${error}`
+      : `Prometheus answered something other than ${expected}`,
+  );
 }
