@@ -11,6 +11,7 @@ import type {
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
+  MeshHealthSeriesResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -332,6 +333,11 @@ export class FakeMeshApi implements MeshApi {
     entityRef: 'component:default/backend',
     clusters: [{ cluster: 'local', state: 'not-configured' }],
   };
+  healthSeries: MeshHealthSeriesResponse = {
+    entityRef: 'component:default/backend',
+    range: '15m',
+    clusters: [{ cluster: 'local', state: 'not-configured' }],
+  };
   runs: CanaryRunsResponse = { items: [] };
   /** Thrown by the run start and actions when set. */
   runError?: MeshApiError;
@@ -392,6 +398,13 @@ export class FakeMeshApi implements MeshApi {
 
   async getHealth(_ref: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.health;
+  }
+
+  async getHealthSeries(
+    _ref: CompoundEntityRef,
+    _range: string,
+  ): Promise<MeshHealthSeriesResponse> {
+    return this.healthSeries;
   }
 
   async getCanaryRuns(_ref: CompoundEntityRef): Promise<CanaryRunsResponse> {

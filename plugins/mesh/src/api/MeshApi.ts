@@ -8,6 +8,7 @@ import type {
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
+  MeshHealthSeriesResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -36,6 +37,11 @@ export interface MeshApi {
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse>;
   /** Canary health per cluster: per-version metrics from Prometheus and advice. */
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse>;
+  /** Per-version success rate, p99 and request rate over `range` (e.g. `15m`), for charts. */
+  getHealthSeries(
+    entityRef: CompoundEntityRef,
+    range: string,
+  ): Promise<MeshHealthSeriesResponse>;
   /** Guided canary runs of the entity with their steps, newest first. */
   getCanaryRuns(entityRef: CompoundEntityRef): Promise<CanaryRunsResponse>;
   /**

@@ -114,6 +114,25 @@ describe('MeshClient', () => {
     await expect(client.getHealth(ref)).resolves.toEqual(health);
   });
 
+  it('reads the health series with the range as a query parameter', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/:name/health`,
+        ({ request }) =>
+          HttpResponse.json({
+            entityRef: 'component:default/backend',
+            range: new URL(request.url).searchParams.get('range'),
+            clusters: [],
+          }),
+      ),
+    );
+    await expect(client.getHealthSeries(ref, '15m')).resolves.toEqual({
+      entityRef: 'component:default/backend',
+      range: '15m',
+      clusters: [],
+    });
+  });
+
   it('lists, starts and acts on guided canary runs at their encoded paths', async () => {
     const seen: Array<{ method: string; path: string; body?: unknown }> = [];
     const record = async ({ request }: { request: Request }) => {

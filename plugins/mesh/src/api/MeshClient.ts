@@ -9,6 +9,7 @@ import {
   type MeshActionRequest,
   type MeshApplyResult,
   type MeshHealthResponse,
+  type MeshHealthSeriesResponse,
   type MeshHistoryResponse,
   type MeshOverviewResponse,
   type MeshPlan,
@@ -56,6 +57,13 @@ export class MeshClient implements MeshApi {
 
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.request(meshRoutes.health(entityRef));
+  }
+
+  getHealthSeries(
+    entityRef: CompoundEntityRef,
+    range: string,
+  ): Promise<MeshHealthSeriesResponse> {
+    return this.request(meshRoutes.healthSeries(entityRef, range));
   }
 
   getCanaryRuns(entityRef: CompoundEntityRef): Promise<CanaryRunsResponse> {

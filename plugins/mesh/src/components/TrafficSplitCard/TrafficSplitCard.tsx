@@ -2,15 +2,23 @@ import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
   ClusterMeshStatusOk,
+  MeshHealthSeriesResponse,
   TrafficSplit,
   VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
 import { GuidedCanary } from './GuidedCanary';
+import { HealthSparklines } from './HealthSparklines';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
-import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
+import {
+  HEALTH_SERIES_RANGE,
+  useCanaryHealth,
+  useHealthSeries,
+  type CanaryHealthState,
+  type MetricsReadState,
+} from './useCanaryHealth';
 import { useCanaryRuns, type CanaryRunsState } from './useCanaryRuns';
 import { WeightBar } from './WeightBar';
 
@@ -27,9 +35,18 @@ const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
   health: CanaryHealthState;
+  series: MetricsReadState<MeshHealthSeriesResponse>;
   runs: CanaryRunsState;
 }) => {
-  const { cluster, split, health, runs } = props;
+  const { cluster, split, health, series, runs } = props;
+  const clusterSeries = series.value?.clusters.find(c => c.cluster === cluster);
+  const serviceSeries =
+    clusterSeries?.state === 'ok'
+      ? clusterSeries.services.find(
+          s => s.host === split.host && s.namespace === split.namespace,
+        )
+      : undefined;
+  const clusterHealth = health.health?.clusters.find(c => c.cluster === cluster);
   // Subset names come from the status (the backend's naming): requests must use them.
   const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
@@ -80,6 +97,15 @@ const SplitView = (props: {
       <WeightBar weights={weights} />
       <Box mt={1}>
         <SplitHealth cluster={cluster} split={split} state={health} />
+        {serviceSeries && (
+          <HealthSparklines
+            series={serviceSeries}
+            thresholds={
+              clusterHealth?.state === 'ok' ? clusterHealth.thresholds : undefined
+            }
+            range={HEALTH_SERIES_RANGE}
+          />
+        )}
       </Box>
       <GuidedCanary
         cluster={cluster}
@@ -141,6 +167,7 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
 
 const TrafficSplitCardContent = () => {
   const health = useCanaryHealth();
+  const series = useHealthSeries();
   const runs = useCanaryRuns();
   return (
     <InfoCard title="Traffic split">
@@ -164,6 +191,7 @@ const TrafficSplitCardContent = () => {
                       cluster={cluster.cluster}
                       split={split}
                       health={health}
+                      series={series}
                       runs={runs}
                     />
                   </Box>
