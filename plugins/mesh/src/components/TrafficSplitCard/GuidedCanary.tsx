@@ -33,6 +33,27 @@ import {
 } from './useCanaryRuns';
 
 const isActive = (run: CanaryRun) => ACTIVE_CANARY_RUN_STATES.includes(run.state);
+
+/** The runs of one split, newest first: its cluster, its service, its VirtualService. */
+export function runsOfSplit(
+  runs: CanaryRun[] | undefined,
+  split: { cluster: string; service: string; virtualService?: string },
+): CanaryRun[] {
+  return (runs ?? []).filter(
+    r =>
+      r.cluster === split.cluster &&
+      r.service === split.service &&
+      (!r.virtualService || !split.virtualService || r.virtualService === split.virtualService),
+  );
+}
+
+/** Why the manual editor may not apply while a guided run steps the split. */
+export function guidedRunLock(runs: CanaryRun[]): string | undefined {
+  const active = runs.find(isActive);
+  return active
+    ? `A guided canary run is ${active.state} on this split: abort it before setting weights by hand.`
+    : undefined;
+}
 const percent = (n?: number) =>
   n === undefined ? '—' : `${Number(n.toFixed(2))} %`;
 const millis = (n?: number) => (n === undefined ? '—' : `${Math.round(n)} ms`);
@@ -266,12 +287,7 @@ export const GuidedCanary = (props: {
   const { cluster, service, virtualService, stable, canary, state } = props;
   const permission = useMeshApplyPermission();
   const actions = useCanaryRunActions(state.refresh);
-  const runs = (state.runs ?? []).filter(
-    r =>
-      r.cluster === cluster &&
-      r.service === service &&
-      (!r.virtualService || !virtualService || r.virtualService === virtualService),
-  );
+  const runs = runsOfSplit(state.runs, { cluster, service, virtualService });
   const active = runs.find(isActive);
   const shown = active ?? runs[0];
   if (!canary && !shown) return null;

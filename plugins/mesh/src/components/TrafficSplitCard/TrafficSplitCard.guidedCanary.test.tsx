@@ -133,6 +133,19 @@ describe('TrafficSplitCard: guided canary', () => {
     expect(screen.getByRole('button', { name: 'Start guided canary' })).toBeInTheDocument();
   });
 
+  it('keeps the manual editor from applying while a run steps the split', async () => {
+    const api = new FakeMeshApi();
+    api.runs = { items: [canaryRun({ state: 'paused' })] };
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    expect(
+      await screen.findByText(
+        'A guided canary run is paused on this split: abort it before setting weights by hand.',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Preview' })).toBeEnabled();
+  });
+
   it("shows a rolled-back run's reason", async () => {
     const api = new FakeMeshApi();
     api.runs = {
@@ -149,6 +162,7 @@ describe('TrafficSplitCard: guided canary', () => {
     expect(
       await screen.findByText('Rolled back: v2 failing at 25 %: success 95.2 % < 99 %; v1 at 100 %'),
     ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Apply' })).toBeEnabled();
   });
 
   it('offers no start form without mesh.entity.apply, and disables the run buttons with the reason', async () => {

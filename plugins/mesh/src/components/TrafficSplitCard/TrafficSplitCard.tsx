@@ -8,7 +8,7 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
-import { GuidedCanary } from './GuidedCanary';
+import { GuidedCanary, guidedRunLock, runsOfSplit } from './GuidedCanary';
 import { HealthSparklines } from './HealthSparklines';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
@@ -118,6 +118,13 @@ const SplitView = (props: {
       <TrafficSplitEditor
         cluster={cluster}
         service={serviceOf(split.host)}
+        lockedReason={guidedRunLock(
+          runsOfSplit(runs.runs, {
+            cluster,
+            service: serviceOf(split.host),
+            virtualService: split.virtualService,
+          }),
+        )}
         subsets={subsets}
         versions={versionLabels(split.subsets)}
         initialWeights={Object.fromEntries(
