@@ -415,7 +415,10 @@ function startReason({ canary, steps, intervalSeconds }: CanaryRunStart) {
     : `${canary} at ${first} %; then ${rest.join(', ')} %, each after ${intervalSeconds} s healthy`;
 }
 
-const runAction = (run: CanaryRun, weight: number) => canaryAction(run, weight, run.cluster);
+/** The canary action of a run's step, on the run's cluster. */
+function runAction(run: CanaryRun, weight: number): CanaryActionRequest {
+  return canaryAction(run, weight, run.cluster);
+}
 
 /** The canary's numbers at this check, for the history row. */
 function measured(health: CanaryRunHealth): Partial<NewCanaryRunStep> {

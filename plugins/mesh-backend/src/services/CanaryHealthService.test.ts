@@ -59,6 +59,7 @@ function service() {
     }),
   );
   const queries: string[] = [];
+  const ranges: Array<{ start: number; end: number; stepSeconds: number }> = [];
   const metrics = {
     endpoint: (cluster: string) => config.prometheus.get(cluster),
     query: async (cluster: string, promql: string) => {
@@ -72,7 +73,9 @@ function service() {
     queryRange: async (cluster: string, promql: string, range: { start: number; end: number; stepSeconds: number }) => {
       ranges.push(range);
       if (cluster === 'slow') throw new MetricsUnavailableError('Prometheus did not answer within 3000 ms');
-      const value = promql.startsWith('histogram_quantile(0.99') ? '45' : promql.startsWith('100 * (1 -') ? '99.5' : '1';
+      let value = '1';
+      if (promql.startsWith('histogram_quantile(0.99')) value = '45';
+      if (promql.startsWith('100 * (1 -')) value = '99.5';
       return {
         status: 'success',
         data: {
@@ -82,7 +85,6 @@ function service() {
       };
     },
   } as unknown as MetricsGateway;
-  const ranges: Array<{ start: number; end: number; stepSeconds: number }> = [];
   const mesh = { status: jest.fn(async () => status) } as unknown as MeshService;
   const health = new CanaryHealthService({
     catalog: catalogServiceMock({ entities: [entity] }),

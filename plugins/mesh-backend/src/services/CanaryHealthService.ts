@@ -182,4 +182,6 @@ export class CanaryHealthService {
   }
 }
 
-const serviceKey = (split: TrafficSplit) => `${split.namespace}/${split.host}`;
+function serviceKey(split: TrafficSplit): string {
+  return `${split.namespace}/${split.host}`;
+}
