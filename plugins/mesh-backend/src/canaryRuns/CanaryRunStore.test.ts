@@ -86,6 +86,18 @@ describe.each(ids)('CanaryRunStore on %s', databaseId => {
     expect(finished).toMatchObject({ state: 'rolled-back', outcome: 'v2 failing', finishedAt: at(4).toISOString() });
   });
 
+  it('lets only one of two simultaneous starts through', async () => {
+    const runs = await store();
+    const results = await Promise.allSettled([
+      runs.insert(newRun(), t0, at(120)),
+      runs.insert(newRun({ actor: 'user:default/bob' }), t0, at(120)),
+    ]);
+    expect(results.map(r => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find(r => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ConflictError);
+    expect(await runs.list('component:default/backend')).toHaveLength(1);
+  });
+
   it('leases a run to one worker at a time; an expired lease can be taken over', async () => {
     const runs = await store();
     const run = await runs.insert(newRun(), t0, at(30));
