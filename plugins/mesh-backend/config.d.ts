@@ -98,6 +98,21 @@ export interface Config {
         latency?: string;
       };
     };
+    /**
+     * Guided canary runs: the portal steps a canary's weight up while it stays healthy and
+     * rolls back to stable when it fails (needs `prometheusUrl` on the cluster). Thresholds
+     * are those of `canaryHealth`. A scheduler task with global scope checks the running runs,
+     * so with several replicas on one PostgreSQL only one of them steps at a time.
+     */
+    canaryRuns?: {
+      /** Seconds between two checks of every running run. Default 15. */
+      tickSeconds?: number;
+      /**
+       * Health checks in a row without an answer (Prometheus down or slow, the split gone)
+       * after which a run rolls back to stable. Default 5.
+       */
+      maxUnavailableChecks?: number;
+    };
     /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */
     requestTimeoutMs?: number;
   };

@@ -86,6 +86,18 @@ describe('mesh backend plugin', () => {
     expect(res.status).toBe(403);
   });
 
+  it('wires guided canary runs: an empty list at first, start refused with 403 when denied', async () => {
+    const server = await start();
+    const list = await request(server).get('/api/mesh/entities/default/component/backend/canary-runs');
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ items: [] });
+    const denied = await start(AuthorizeResult.DENY);
+    const res = await request(denied)
+      .post('/api/mesh/entities/default/component/backend/canary-runs')
+      .send({ service: 'backend', stable: 'v1', canary: 'v2' });
+    expect(res.status).toBe(403);
+  });
+
   it('names the cluster field when a plan asks for a cluster the entity does not run on', async () => {
     const server = await start();
     const res = await request(server)

@@ -8,6 +8,9 @@ import {
   meshPermissions,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { AuditStore } from './audit/AuditStore';
+import { CanaryRunner } from './canaryRuns/CanaryRunner';
+import { readCanaryRunsConfig } from './canaryRuns/canaryRunsConfig';
+import { CanaryRunStore } from './canaryRuns/CanaryRunStore';
 import { ClusterGateway } from './cluster/ClusterGateway';
 import { readClusterConfigs } from './cluster/clusterConfig';
 import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
@@ -33,9 +36,11 @@ export const meshPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        auth: coreServices.auth,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, auth, scheduler, catalog }) {
         permissionsRegistry.addPermissions(meshPermissions);
         const gateway = new ClusterGateway(
           readClusterConfigs(config),
@@ -54,7 +59,17 @@ export const meshPlugin = createBackendPlugin({
         const healthConfig = readCanaryHealthConfig(config);
         const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
         const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth }));
+        const canaryRuns = new CanaryRunner({
+          store: await CanaryRunStore.create(database),
+          mesh,
+          health: canaryHealth,
+          auth,
+          logger,
+          config: readCanaryRunsConfig(config),
+          thresholds: healthConfig.thresholds,
+        });
+        await canaryRuns.schedule(scheduler);
+        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth, canaryRuns }));
       },
     });
   },

@@ -9,7 +9,10 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  canaryRunStartRequestSchema,
+  durationSeconds,
   formatZodError,
+  isPromqlDuration,
   meshActionRequestSchema,
   meshEntityApplyPermission,
   meshEntityReadPermission,
@@ -18,6 +21,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { CanaryRunner } from './canaryRuns/CanaryRunner';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -26,6 +30,23 @@ const entityParams = z.strictObject({
   namespace: z.string().regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
   kind: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
   name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a catalog entity name'),
+});
+
+/** `?range=15m` on health: per-version series over that range (a chart), 1 minute to 1 day. */
+const healthQuery = z.strictObject({
+  range: z
+    .string()
+    .refine(
+      range => isPromqlDuration(range) && durationSeconds(range) >= 60 && durationSeconds(range) <= 86_400,
+      'must be a PromQL duration from 1m to 1d (e.g. 15m)',
+    )
+    .optional(),
+});
+
+/** Path parameters of a run's action route, after the entity's. */
+const runParams = z.object({
+  id: z.uuid('must be a run id'),
+  action: z.enum(['pause', 'resume', 'abort']),
 });
 
 /** `?force=true` on apply: take over fields other appliers own (needs mesh.entity.force). */
@@ -40,11 +61,13 @@ export interface RouterOptions {
   mesh: MeshService;
   /** Canary health beside the split; the route answers 404 without it. */
   canaryHealth?: CanaryHealthService;
+  /** Guided canary runs; the routes answer 404 without it. */
+  canaryRuns?: CanaryRunner;
 }
 
 /** The mesh plugin's HTTP API: parse, authorize, call the service, respond. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, mesh, canaryHealth } = options;
+  const { httpAuth, permissions, mesh, canaryHealth, canaryRuns } = options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -59,18 +82,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     }
   };
   const entityRefOf = (req: express.Request) => {
-    const parsed = entityParams.safeParse(req.params);
+    const { namespace: ns, kind: k, name: n } = req.params;
+    const parsed = entityParams.safeParse({ namespace: ns, kind: k, name: n });
     if (!parsed.success) throw new InputError(formatZodError(parsed.error).join('; '));
     const { namespace, kind, name } = parsed.data;
     return `${kind.toLocaleLowerCase('en-US')}:${namespace}/${name}`;
   };
-  const actionOf = (req: express.Request) => {
-    const parsed = meshActionRequestSchema.safeParse(req.body);
+  const parse = <T extends z.ZodType>(schema: T, value: unknown): z.output<T> => {
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
       throw new InputError(`invalid request: ${formatZodError(parsed.error).join('; ')}`);
     }
     return parsed.data;
   };
+  const actionOf = (req: express.Request) => parse(meshActionRequestSchema, req.body);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -125,8 +150,45 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     router.get('/entities/:namespace/:kind/:name/health', async (req, res) => {
       const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
       const entityRef = entityRefOf(req);
+      const { range } = parse(healthQuery, req.query);
       await authorize(credentials, meshEntityReadPermission, entityRef);
-      res.json(await canaryHealth.health(entityRef, credentials));
+      res.json(
+        range
+          ? await canaryHealth.series(entityRef, credentials, range)
+          : await canaryHealth.health(entityRef, credentials),
+      );
+    });
+  }
+
+  if (canaryRuns) {
+    router.post('/entities/:namespace/:kind/:name/canary-runs', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const entityRef = entityRefOf(req);
+      const request = parse(canaryRunStartRequestSchema, req.body);
+      await authorize(credentials, meshEntityApplyPermission, entityRef);
+      res
+        .status(201)
+        .json(await canaryRuns.start(entityRef, request, credentials, credentials.principal.userEntityRef));
+    });
+
+    router.get('/entities/:namespace/:kind/:name/canary-runs', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const entityRef = entityRefOf(req);
+      await authorize(credentials, meshEntityReadPermission, entityRef);
+      res.json({ items: await canaryRuns.list(entityRef) });
+    });
+
+    router.post('/entities/:namespace/:kind/:name/canary-runs/:id/:action', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const entityRef = entityRefOf(req);
+      const { id, action } = parse(runParams, { id: req.params.id, action: req.params.action });
+      await authorize(credentials, meshEntityApplyPermission, entityRef);
+      const actor = credentials.principal.userEntityRef;
+      res.json(
+        action === 'abort'
+          ? await canaryRuns.abort(entityRef, id, credentials, actor)
+          : await canaryRuns[action](entityRef, id, actor),
+      );
     });
   }
 

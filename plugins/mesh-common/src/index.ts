@@ -16,6 +16,7 @@ export * from './kube/types';
 export * from './kube/hosts';
 export * from './kube/splitRoute';
 export * from './kube/durations';
+export * from './kube/canaryController';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';

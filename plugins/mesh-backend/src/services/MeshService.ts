@@ -40,6 +40,8 @@ export interface ApplyOptions {
   /** Take over fields other appliers own (checked against `mesh.entity.force` by the router). */
   force: boolean;
   actor: string;
+  /** Why, when not the actor's own click (e.g. a guided canary run's step): heads the audit message. */
+  reason?: string;
 }
 
 /**
@@ -147,7 +149,7 @@ export class MeshService {
       params: request,
       objects: applied.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
       result: failure ? 'failure' : 'success',
-      message: failure?.message ?? plan.summary,
+      message: [options.reason, failure?.message ?? plan.summary].filter(Boolean).join(': '),
     });
     if (failure) throw failure;
     return { auditId, applied, plan };

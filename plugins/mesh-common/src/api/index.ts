@@ -6,3 +6,4 @@ export * from './status';
 export * from './codes';
 export * from './health';
 export * from './resilience';
+export * from './canaryRuns';

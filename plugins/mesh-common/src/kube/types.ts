@@ -13,11 +13,14 @@ export interface KubeObjectMeta {
   resourceVersion?: string;
   uid?: string;
   ownerReferences?: Array<{
+    apiVersion?: string;
     kind: string;
     name: string;
     uid?: string;
     controller?: boolean;
   }>;
+  /** Server-side apply bookkeeping: who last wrote which fields, and how. */
+  managedFields?: Array<{ manager?: string; operation?: string }>;
 }
 
 /** @public */

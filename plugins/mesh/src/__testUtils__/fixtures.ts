@@ -2,11 +2,16 @@ import type { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import type { PermissionApi } from '@backstage/plugin-permission-react';
 import type {
   AuditEntry,
+  CanaryRun,
+  CanaryRunAction,
+  CanaryRunStartRequest,
+  CanaryRunsResponse,
   ClusterMeshStatusError,
   ClusterMeshStatusOk,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
+  MeshHealthSeriesResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -281,6 +286,38 @@ export const auditEntry: AuditEntry = {
   createdAt: '2026-01-02T10:00:00Z',
 };
 
+/** A guided canary run of backend's v2, running at 10 %. */
+export function canaryRun(overrides: Partial<CanaryRun> = {}): CanaryRun {
+  return {
+    id: 'run-1',
+    entityRef: 'component:default/backend',
+    cluster: 'local',
+    namespace: 'shop',
+    service: 'backend',
+    virtualService: 'backend',
+    stable: 'v1',
+    canary: 'v2',
+    steps: [10, 25, 50, 100],
+    intervalSeconds: 60,
+    state: 'running',
+    weight: 10,
+    lastStepAt: '2026-01-02T10:00:00Z',
+    unavailableChecks: 0,
+    actor: 'user:default/alice',
+    createdAt: '2026-01-02T10:00:00Z',
+    history: [
+      {
+        at: '2026-01-02T10:00:00Z',
+        weight: 10,
+        decision: 'start',
+        reason: 'v2 at 10 %; then 25, 50, 100 %, each after 60 s healthy',
+        actor: 'user:default/alice',
+      },
+    ],
+    ...overrides,
+  };
+}
+
 /** A typed in-memory {@link MeshApi}; override any method per test. */
 export class FakeMeshApi implements MeshApi {
   status: MeshStatusResponse = statusOf(okCluster());
@@ -296,6 +333,18 @@ export class FakeMeshApi implements MeshApi {
     entityRef: 'component:default/backend',
     clusters: [{ cluster: 'local', state: 'not-configured' }],
   };
+  healthSeries: MeshHealthSeriesResponse = {
+    entityRef: 'component:default/backend',
+    range: '15m',
+    clusters: [{ cluster: 'local', state: 'not-configured' }],
+  };
+  runs: CanaryRunsResponse = { items: [] };
+  /** Thrown by the run start and actions when set. */
+  runError?: MeshApiError;
+  readonly runRequests: Array<
+    | { kind: 'start'; request: CanaryRunStartRequest }
+    | { kind: CanaryRunAction; runId: string }
+  > = [];
   applyError?: MeshApiError;
   readonly requests: Array<{
     kind: 'plan' | 'apply';
@@ -349,6 +398,56 @@ export class FakeMeshApi implements MeshApi {
 
   async getHealth(_ref: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.health;
+  }
+
+  async getHealthSeries(
+    _ref: CompoundEntityRef,
+    _range: string,
+  ): Promise<MeshHealthSeriesResponse> {
+    return this.healthSeries;
+  }
+
+  async getCanaryRuns(_ref: CompoundEntityRef): Promise<CanaryRunsResponse> {
+    return this.runs;
+  }
+
+  async startCanaryRun(
+    _ref: CompoundEntityRef,
+    request: CanaryRunStartRequest,
+  ): Promise<CanaryRun> {
+    this.runRequests.push({ kind: 'start', request });
+    if (this.runError) throw this.runError;
+    const run = canaryRun({
+      id: `run-${this.runs.items.length + 1}`,
+      steps: request.steps ?? [10, 25, 50, 100],
+      intervalSeconds: request.intervalSeconds ?? 60,
+      weight: request.steps?.[0] ?? 10,
+    });
+    this.runs = { items: [run, ...this.runs.items] };
+    return run;
+  }
+
+  async canaryRunAction(
+    _ref: CompoundEntityRef,
+    runId: string,
+    action: CanaryRunAction,
+  ): Promise<CanaryRun> {
+    this.runRequests.push({ kind: action, runId });
+    if (this.runError) throw this.runError;
+    const states = { pause: 'paused', resume: 'running', abort: 'aborted' } as const;
+    const items = this.runs.items.map(run =>
+      run.id === runId
+        ? {
+            ...run,
+            state: states[action],
+            ...(action === 'abort'
+              ? { weight: 0, outcome: 'aborted by user:default/guest; v1 at 100 %' }
+              : {}),
+          }
+        : run,
+    );
+    this.runs = { items };
+    return items.find(run => run.id === runId)!;
   }
 
   async getOverview(): Promise<MeshOverviewResponse> {

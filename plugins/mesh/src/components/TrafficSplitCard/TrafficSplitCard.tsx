@@ -2,15 +2,25 @@ import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
   ClusterMeshStatusOk,
+  MeshHealthSeriesResponse,
   TrafficSplit,
   VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
 import { ResilienceEditor } from './ResilienceEditor';
+import { GuidedCanary, guidedRunLock, runsOfSplit } from './GuidedCanary';
+import { HealthSparklines } from './HealthSparklines';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
-import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
+import {
+  HEALTH_SERIES_RANGE,
+  useCanaryHealth,
+  useHealthSeries,
+  type CanaryHealthState,
+  type MetricsReadState,
+} from './useCanaryHealth';
+import { useCanaryRuns, type CanaryRunsState } from './useCanaryRuns';
 import { WeightBar } from './WeightBar';
 
 /** Short service name of a host (`backend.shop.svc.cluster.local` → `backend`). */
@@ -26,8 +36,20 @@ const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
   health: CanaryHealthState;
+  series: MetricsReadState<MeshHealthSeriesResponse>;
+  runs: CanaryRunsState;
 }) => {
-  const { cluster, split, health } = props;
+  const { cluster, split, health, series, runs } = props;
+  const clusterSeries = series.value?.clusters.find(c => c.cluster === cluster);
+  const serviceSeries =
+    clusterSeries?.state === 'ok'
+      ? clusterSeries.services.find(
+          s => s.host === split.host && s.namespace === split.namespace,
+        )
+      : undefined;
+  const clusterHealth = health.health?.clusters.find(
+    c => c.cluster === cluster,
+  );
   // Subset names come from the status (the backend's naming): requests must use them.
   const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
@@ -78,10 +100,36 @@ const SplitView = (props: {
       <WeightBar weights={weights} />
       <Box mt={1}>
         <SplitHealth cluster={cluster} split={split} state={health} />
+        {serviceSeries && (
+          <HealthSparklines
+            series={serviceSeries}
+            thresholds={
+              clusterHealth?.state === 'ok'
+                ? clusterHealth.thresholds
+                : undefined
+            }
+            range={HEALTH_SERIES_RANGE}
+          />
+        )}
       </Box>
+      <GuidedCanary
+        cluster={cluster}
+        service={serviceOf(split.host)}
+        virtualService={split.virtualService}
+        stable={subsets[0]}
+        canary={subsets[1]}
+        state={runs}
+      />
       <TrafficSplitEditor
         cluster={cluster}
         service={serviceOf(split.host)}
+        lockedReason={guidedRunLock(
+          runsOfSplit(runs.runs, {
+            cluster,
+            service: serviceOf(split.host),
+            virtualService: split.virtualService,
+          }),
+        )}
         subsets={subsets}
         versions={versionLabels(split.subsets)}
         initialWeights={Object.fromEntries(
@@ -136,6 +184,8 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
 
 const TrafficSplitCardContent = () => {
   const health = useCanaryHealth();
+  const series = useHealthSeries();
+  const runs = useCanaryRuns();
   return (
     <InfoCard title="Traffic split">
       <MeshCardBody>
@@ -158,6 +208,8 @@ const TrafficSplitCardContent = () => {
                       cluster={cluster.cluster}
                       split={split}
                       health={health}
+                      series={series}
+                      runs={runs}
                     />
                   </Box>
                 ))

@@ -28,6 +28,8 @@ export const TrafficSplitEditor = (props: {
   /** Version label per subset name, shown when it differs from the name (`1.2.0` → `1-2-0`). */
   versions?: Record<string, string>;
   initialWeights: Record<string, number>;
+  /** Why weights may not be applied by hand now (a guided canary run steps the split). */
+  lockedReason?: string;
 }) => {
   const { cluster, service, subsets, initialWeights } = props;
   const [weights, setWeights] = useState<Record<string, string>>(() =>
@@ -68,6 +70,7 @@ export const TrafficSplitEditor = (props: {
   };
 
   const applyReason =
+    props.lockedReason ??
     validation ??
     permission.reason ??
     (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
@@ -163,6 +166,11 @@ export const TrafficSplitEditor = (props: {
         applyDisabledReason={applyReason}
         onApplied={refresh}
       />
+      {props.lockedReason && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {props.lockedReason}
+        </Typography>
+      )}
       {permission.reason && !permission.loading && (
         <Typography variant="caption" color="textSecondary" component="p">
           {permission.reason}
