@@ -394,3 +394,74 @@ test('resilience from the portal: retries on 5xx lift a 30 %-failing version abo
     return onlyStatus(await load({ from: 'prod/frontend', url, count: 50 }), '200');
   }, 120000, 1000);
 });
+
+// Guided canary runs: the backend's scheduler steps the split by the health Prometheus reads
+// from the sidecars' stats (the test portal ticks every 3 s over a 30 s window).
+async function runs(entity, method = 'GET', suffix = '', body) {
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/canary-runs${suffix}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  assert.ok(res.status < 300, `${method} canary-runs${suffix}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+const runById = async id => (await runs('backend')).items.find(r => r.id === id);
+const describeRun = r =>
+  r.history.map(s => `${s.decision}@${s.weight}%${s.successRate !== undefined ? ` ok ${s.successRate}%` : ''}${s.reason ? ` (${s.reason})` : ''}`).join(' → ');
+
+test('guided canary from the portal: a healthy v2 is promoted step by step; a v2 failing 30 % of requests is rolled back by the run', async t => {
+  const url = `http://${BACKEND_HOST}/`;
+  const frontend = podOf('prod', 'frontend');
+  const cluster = v => `outbound|80|${v}|${BACKEND_HOST}`;
+  const v2Pods = 'app=backend,version=v2';
+  await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+  const stop = new AbortController();
+  const background = load({ from: 'prod/frontend', url, count: 100000, concurrency: 2, deadlineMs: 400000, signal: stop.signal });
+  try {
+    const started = Date.now();
+    const healthy = await runs('backend', 'POST', '', { service: 'backend', stable: 'v1', canary: 'v2', steps: [10, 50, 100], intervalSeconds: 10 });
+    assert.equal(healthy.weight, 10, 'the first step is applied when the run starts');
+    const promoted = await eventually('the healthy run ends', async () => {
+      const r = await runById(healthy.id);
+      return r && r.state !== 'running' ? r : undefined;
+    }, 240000, 2000);
+    assert.equal(promoted.state, 'completed', `${promoted.outcome}: ${describeRun(promoted)}`);
+    t.diagnostic(`healthy v2 in ${Math.round((Date.now() - started) / 1000)} s: ${describeRun(promoted)}`);
+    await eventually('frontend routes everything to v2', async () => (await envoyRouteWeights(frontend.netns, BACKEND_HOST))?.[cluster('v2')] === 100);
+    assert.deepEqual((await load({ from: 'prod/frontend', url, count: 200 })).byVersion, { v2: 200 });
+
+    // Back to v1, then v2 fails 30 % of its requests with 500 (Istio does not retry 500 by default).
+    await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+    k(['-n', 'prod', 'annotate', 'pods', '-l', v2Pods, '--overwrite', 'local-mesh.io/fault-percent=30', 'local-mesh.io/fault-status=500']);
+    await eventually('v2 fails a share of its requests', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const v2 = podOf('prod', 'backend-v2');
+      const r = await load({ from: 'prod/frontend', url: `http://${v2.ip}:8080/`, count: 20 });
+      return (r.byStatus['500'] ?? 0) > 0;
+    }, 120000, 1000);
+    const failingStart = Date.now();
+    const failing = await runs('backend', 'POST', '', { service: 'backend', stable: 'v1', canary: 'v2', steps: [10, 50, 100], intervalSeconds: 10 });
+    const rolledBack = await eventually('the failing run ends', async () => {
+      const r = await runById(failing.id);
+      return r && r.state !== 'running' ? r : undefined;
+    }, 240000, 2000);
+    assert.equal(rolledBack.state, 'rolled-back', `${rolledBack.outcome}: ${describeRun(rolledBack)}`);
+    assert.ok(!rolledBack.history.some(s => s.decision === 'advance'), `never went past 10 %: ${describeRun(rolledBack)}`);
+    t.diagnostic(`failing v2 rolled back after ${Math.round((Date.now() - failingStart) / 1000)} s: ${rolledBack.outcome}; ${describeRun(rolledBack)}`);
+    await eventually('frontend routes everything to v1', async () => (await envoyRouteWeights(frontend.netns, BACKEND_HOST))?.[cluster('v1')] === 100);
+    const after = await load({ from: 'prod/frontend', url, count: 200 });
+    assert.deepEqual(after.byVersion, { v1: 200 });
+    assert.ok(onlyStatus(after, '200'), JSON.stringify(after.byStatus));
+  } finally {
+    stop.abort();
+    k(['-n', 'prod', 'annotate', 'pods', '-l', v2Pods, 'local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-']);
+  }
+  const bg = await background;
+  t.diagnostic(`background during both runs: ${bg.total} requests, ${JSON.stringify(bg.byStatus)}`);
+  await eventually('backend v2 answers normally again', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+    return onlyStatus(await load({ from: 'prod/frontend', url: `http://${podOf('prod', 'backend-v2').ip}:8080/`, count: 20 }), '200');
+  }, 120000, 1000);
+});
