@@ -19,3 +19,4 @@ export * from './builders';
 export * from './analyzer';
 export * from './kiali';
 export * from './health';
+export * from './access';

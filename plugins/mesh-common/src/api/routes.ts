@@ -10,6 +10,7 @@ export const meshRoutes = {
   apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
   history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
   health: (entity: EntityRouteRef) => `${entityPath(entity)}/health`,
+  access: (entity: EntityRouteRef) => `${entityPath(entity)}/access`,
   overview: () => '/overview',
 } as const;
 

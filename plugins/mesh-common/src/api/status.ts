@@ -1,3 +1,4 @@
+import type { ServiceAccessStatus } from './access';
 import type { Finding } from './findings';
 
 /**
@@ -250,6 +251,8 @@ export interface ClusterMeshStatusOk {
   mtls: EffectiveMtls[];
   findings: Finding[];
   kiali?: KialiLinks;
+  /** Per Service: its `<service>-allow-declared-callers` policy, mode and allowed principals. */
+  access?: ServiceAccessStatus[];
 }
 
 /**

@@ -6,3 +6,4 @@ export * from './planOnboard';
 export * from './toYaml';
 export * from './meshPlan';
 export * from './propagation';
+export * from './planAccess';
