@@ -10,9 +10,11 @@ import {
 import { AuditStore } from './audit/AuditStore';
 import { ClusterGateway } from './cluster/ClusterGateway';
 import { readClusterConfigs } from './cluster/clusterConfig';
+import { readAccessPolicyConfig } from './metrics/accessPolicyConfig';
 import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
 import { MetricsGateway } from './metrics/MetricsGateway';
 import { createRouter } from './router';
+import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -54,7 +56,8 @@ export const meshPlugin = createBackendPlugin({
         const healthConfig = readCanaryHealthConfig(config);
         const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
         const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth }));
+        const access = new AccessService({ mesh, metrics, config: readAccessPolicyConfig(config), logger });
+        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth, access }));
       },
     });
   },

@@ -18,6 +18,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -40,11 +41,13 @@ export interface RouterOptions {
   mesh: MeshService;
   /** Canary health beside the split; the route answers 404 without it. */
   canaryHealth?: CanaryHealthService;
+  /** Who may call the entity's Services; the route answers 404 without it. */
+  access?: AccessService;
 }
 
 /** The mesh plugin's HTTP API: parse, authorize, call the service, respond. */
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, mesh, canaryHealth } = options;
+  const { httpAuth, permissions, mesh, canaryHealth, access } = options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -127,6 +130,16 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       const entityRef = entityRefOf(req);
       await authorize(credentials, meshEntityReadPermission, entityRef);
       res.json(await canaryHealth.health(entityRef, credentials));
+    });
+  }
+
+  if (access) {
+    // Apart from the status: it asks the catalog for the callers and Prometheus for denials.
+    router.get('/entities/:namespace/:kind/:name/access', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const entityRef = entityRefOf(req);
+      await authorize(credentials, meshEntityReadPermission, entityRef);
+      res.json(await access.access(entityRef, credentials));
     });
   }
 

@@ -1,17 +1,25 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  AccessActionRequest,
+  AccessPlan,
   BuiltPlan,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
+  effectiveMtlsMode,
+  matchesLabels,
+  planAccess,
   planCanary,
   planExpose,
   planMtls,
   planOnboard,
+  resolveAccessCallers,
   trafficSplits,
+  weakestMtlsMode,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+import { AccessInputs } from './accessInputs';
 
 /**
  * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
@@ -22,6 +30,7 @@ export function planAction(
   request: MeshActionRequest,
   snapshot: ClusterSnapshot,
   callers: MtlsCaller[],
+  access?: AccessInputs,
 ): BuiltPlan & { namespace: string } {
   const entityRef = stringifyEntityRef(entity);
   const namespace =
@@ -133,9 +142,70 @@ export function planAction(
         }),
       };
     }
+    case 'access': {
+      if (!access) throw new Error('access plan without its inputs');
+      return planServiceAccess(entityRef, request, snapshot, pickService(services, request.service), access);
+    }
     default:
       throw new InputError('action: unknown action');
   }
+}
+
+/**
+ * The access plan of one Service: its pods, the weakest mTLS mode of its workloads, the
+ * declared callers resolved in this cluster and the gateways exposing it.
+ */
+export function planServiceAccess(
+  entityRef: string,
+  request: Pick<AccessActionRequest, 'mode'>,
+  snapshot: ClusterSnapshot,
+  service: KubeService,
+  access: AccessInputs,
+): AccessPlan & { namespace: string } {
+  const namespace = service.metadata?.namespace ?? '';
+  const selector = service.spec?.selector ?? {};
+  const selects = (labels: Record<string, string> | undefined) =>
+    Object.keys(selector).length > 0 && matchesLabels(labels, selector);
+  const servicePods = snapshot.pods.filter(p => p.metadata?.namespace === namespace && selects(p.metadata?.labels));
+  const modes = snapshot.workloads
+    .filter(w => w.metadata?.namespace === namespace && selects(w.spec?.template?.metadata?.labels))
+    .map(
+      w =>
+        effectiveMtlsMode({
+          namespace,
+          workload: w.metadata?.name,
+          workloadLabels: w.spec?.template?.metadata?.labels ?? {},
+          peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace: access.identity.rootNamespace,
+        }).mode,
+    );
+  const mtlsMode =
+    modes.length > 0
+      ? weakestMtlsMode(modes)
+      : effectiveMtlsMode({ namespace, peerAuthentications: snapshot.peerAuthentications }).mode;
+  const resolved = resolveAccessCallers({
+    callers: access.callers,
+    pods: access.pods,
+    trustDomain: access.identity.trustDomain,
+    cluster: snapshot.cluster,
+  });
+  return {
+    namespace,
+    ...planAccess({
+      mode: request.mode,
+      service,
+      servicePods,
+      callers: resolved.callers,
+      unresolvedCallers: resolved.unresolved,
+      callerPods: resolved.pods,
+      namespacePods: access.pods,
+      ingress: access.ingress.get(service.metadata?.name ?? '') ?? [],
+      authorizationPolicies: [...snapshot.authorizationPolicies, ...access.rootPolicies],
+      mtlsMode,
+      identity: access.identity,
+      entityRef,
+    }),
+  };
 }
 
 function pickService(services: KubeService[], wanted?: string): KubeService {

@@ -58,14 +58,16 @@ describe('declared callers', () => {
       shopPod('checkout', { suffix: 'c', version: 'v2' }),
       shopPod('payments'),
     ];
-    const { callers, unresolved } = resolveAccessCallers({
+    const resolved = resolveAccessCallers({
       callers: [
         { entityRef: 'component:default/checkout', declaredBy: [{ relation: 'dependsOn' }], entity: checkoutEntity },
       ],
       pods,
       trustDomain: 'cluster.local',
     });
+    const { callers, unresolved } = resolved;
     expect(unresolved).toEqual([]);
+    expect(resolved.pods).toEqual(pods.slice(0, 3));
     expect(callers).toEqual([
       {
         entityRef: 'component:default/checkout',

@@ -95,7 +95,7 @@ export function declaredCallerRefs(
  * The identities of the declared callers in one cluster: each caller's pods (its
  * `backstage.io/kubernetes-*` annotations), grouped by namespace and service account. A caller
  * without pods here, without the annotations, or missing from the catalog is unresolved, with
- * the reason.
+ * the reason. Also returns the callers' pods (to tell them from other pods sharing an identity).
  *
  * @public
  */
@@ -106,9 +106,15 @@ export function resolveAccessCallers(input: {
   trustDomain: string;
   /** The cluster being planned, to say when a caller runs on other clusters only. */
   cluster?: string;
-}): { callers: AccessCaller[]; unresolved: UnresolvedCaller[] } {
+}): {
+  callers: AccessCaller[];
+  unresolved: UnresolvedCaller[];
+  /** The callers' pods. */
+  pods: KubePod[];
+} {
   const callers: AccessCaller[] = [];
   const unresolved: UnresolvedCaller[] = [];
+  const callerPods = new Set<KubePod>();
   for (const caller of input.callers) {
     const { entityRef, declaredBy } = caller;
     if (!caller.entity) {
@@ -158,6 +164,7 @@ export function resolveAccessCallers(input: {
     }
     const identities = new Map<string, KubePod[]>();
     for (const pod of pods) {
+      callerPods.add(pod);
       const key = `${pod.metadata?.namespace ?? ''}/${serviceAccountOf(pod)}`;
       identities.set(key, [...(identities.get(key) ?? []), pod]);
     }
@@ -181,5 +188,5 @@ export function resolveAccessCallers(input: {
       });
     }
   }
-  return { callers, unresolved };
+  return { callers, unresolved, pods: [...callerPods] };
 }

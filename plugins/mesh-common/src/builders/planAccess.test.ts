@@ -1,7 +1,7 @@
 import type { AccessCaller } from '../api/access';
 import type { Finding } from '../api/findings';
 import { foreignPolicy, paymentsService, shopPod } from '../__fixtures__/shop';
-import { AccessPlanInput, planAccess } from './planAccess';
+import { AccessPlanInput, planAccess, weakestMtlsMode } from './planAccess';
 
 const checkoutPod = shopPod('checkout', { serviceAccount: 'checkout' });
 const checkout: AccessCaller = {
@@ -291,5 +291,12 @@ describe('planAccess', () => {
   it('refuses a Service without selector (the policy would cover the whole namespace)', () => {
     const plan = planAccess(input({ service: { ...paymentsService, spec: { ports: [] } } }));
     expect(plan.findings.find(f => f.blocking)?.message).toContain('has no selector');
+  });
+
+  it('judges a Service by the weakest mTLS mode of its workloads', () => {
+    expect(weakestMtlsMode(['STRICT', 'PERMISSIVE'])).toBe('PERMISSIVE');
+    expect(weakestMtlsMode(['STRICT', 'UNSET', 'DISABLE'])).toBe('DISABLE');
+    expect(weakestMtlsMode(['STRICT'])).toBe('STRICT');
+    expect(weakestMtlsMode([])).toBe('UNSET');
   });
 });

@@ -66,6 +66,9 @@ export interface AccessPlan extends BuiltPlan {
   policyName: string;
   /** Sorted, de-duplicated: the declared callers' and, when exposed, the ingress gateways'. */
   principals: string[];
+  /** The declared callers with their identities and sidecar state (as given). */
+  callers: AccessCaller[];
+  unresolvedCallers: UnresolvedCaller[];
 }
 
 /**
@@ -99,7 +102,12 @@ export function planAccess(input: AccessPlanInput): AccessPlan {
     p => p.metadata?.name === name && p.metadata?.namespace === namespace,
   );
   const ours = live !== undefined && isManagedByMeshPortal(live);
-  const base = { mode: input.mode, policyName: name };
+  const base = {
+    mode: input.mode,
+    policyName: name,
+    callers: input.callers,
+    unresolvedCallers: input.unresolvedCallers,
+  };
 
   if (live && !ours) {
     findings.push({
@@ -241,6 +249,19 @@ export function planAccess(input: AccessPlanInput): AccessPlan {
         : `Enforce AuthorizationPolicy ${name}: only ${who} may call ${serviceName}; every other request is denied.`
     }${unchanged ? ' (already in place)' : ''}`,
   };
+}
+
+/**
+ * The weakest of several workloads' effective mTLS modes (DISABLE, then PERMISSIVE / UNSET,
+ * then STRICT): the one that decides whether every request to a Service carries a principal.
+ * `UNSET` with no modes at all.
+ *
+ * @public
+ */
+export function weakestMtlsMode(modes: MtlsMode[]): MtlsMode {
+  const order: MtlsMode[] = ['DISABLE', 'UNSET', 'PERMISSIVE', 'STRICT'];
+  if (modes.length === 0) return 'UNSET';
+  return order.find(mode => modes.includes(mode)) ?? 'UNSET';
 }
 
 /** The policy is enforced by the Service's sidecars: without one nothing enforces it. */
