@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  MeshAccessResponse,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
@@ -32,6 +33,11 @@ export interface MeshApi {
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse>;
   /** Canary health per cluster: per-version metrics from Prometheus and advice. */
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse>;
+  /**
+   * Who may call the entity's Services, per cluster: the access policy, the declared callers
+   * and their identities, what enforcing would mean, and denials counted by the sidecars.
+   */
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse>;
   /** Mesh adoption across the catalog. */
   getOverview(): Promise<MeshOverviewResponse>;
 }

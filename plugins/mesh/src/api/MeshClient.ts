@@ -2,6 +2,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
   meshRoutes,
+  type MeshAccessResponse,
   type MeshActionRequest,
   type MeshApplyResult,
   type MeshHealthResponse,
@@ -52,6 +53,10 @@ export class MeshClient implements MeshApi {
 
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.request(meshRoutes.health(entityRef));
+  }
+
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse> {
+    return this.request(meshRoutes.access(entityRef));
   }
 
   getOverview(): Promise<MeshOverviewResponse> {

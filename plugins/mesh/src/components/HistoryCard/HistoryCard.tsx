@@ -39,6 +39,8 @@ export function describeRequest(r: MeshActionRequest): string {
       }`;
     case 'expose':
       return `Expose ${r.hosts.join(', ')}`;
+    case 'access':
+      return `Access policy ${r.mode}${r.service ? ` (${r.service})` : ''}`;
     default:
       return String((r as { action: string }).action);
   }
