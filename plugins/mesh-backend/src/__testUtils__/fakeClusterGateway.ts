@@ -1,6 +1,13 @@
 import { ConflictError } from '@backstage/errors';
 import { matchesSelector, parseLabelSelector } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterGateway, DeleteOptions, KubeJson, ListOptions, WriteOptions } from '../cluster/ClusterGateway';
+import {
+  ClusterGateway,
+  ClusterRequestError,
+  DeleteOptions,
+  KubeJson,
+  ListOptions,
+  WriteOptions,
+} from '../cluster/ClusterGateway';
 
 type Ref = { apiVersion: string; kind: string; name: string; namespace?: string };
 
@@ -12,6 +19,8 @@ type Ref = { apiVersion: string; kind: string; name: string; namespace?: string 
  */
 export class FakeClusterGateway {
   readonly calls: Array<{ op: string; kind: string; name?: string; namespace?: string; dryRun?: boolean; options?: unknown }> = [];
+  /** Kinds whose list the cluster role does not grant (403). */
+  forbidden = new Set<string>();
   /** Annotations of live objects another field manager owns: apply keeps them. */
   foreignAnnotations: Record<string, string> = {};
   private readonly objects = new Map<string, KubeJson>();
@@ -45,6 +54,9 @@ export class FakeClusterGateway {
 
   async list<T extends KubeJson = KubeJson>(_cluster: string, _apiVersion: string, kind: string, options: ListOptions = {}): Promise<T[]> {
     this.calls.push({ op: 'list', kind, namespace: options.namespace, options });
+    if (this.forbidden.has(kind)) {
+      throw new ClusterRequestError(this.cluster, 403, `list ${kind} on cluster ${this.cluster}: forbidden`);
+    }
     const selector = options.labelSelector ? parseLabelSelector(options.labelSelector) : undefined;
     return [...this.objects.values()]
       .filter(o => o.kind === kind)

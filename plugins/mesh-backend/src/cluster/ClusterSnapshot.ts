@@ -13,7 +13,7 @@ import {
   matchesSelector,
   parsePrincipal,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterGateway } from './ClusterGateway';
+import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 
 /** Istio's root namespace: mesh-wide PeerAuthentications live there. */
 export const ROOT_NAMESPACE = 'istio-system';
@@ -80,11 +80,11 @@ export async function readClusterSnapshot(
       ns
         ? gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'Namespace', name: ns }).then(n => (n ? [n] : []))
         : gateway.list<any>(cluster, 'v1', 'Namespace'),
-      gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inScope),
+      readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inScope)),
       ns === ROOT_NAMESPACE
         ? Promise.resolve([])
-        : gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', { namespace: ROOT_NAMESPACE }),
-      gateway.list<any>(cluster, 'v1', 'ServiceAccount', inScope),
+        : readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', { namespace: ROOT_NAMESPACE })),
+      readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', inScope)),
     ]);
   const workloads = (deployments as KubeWorkload[]).filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
@@ -113,6 +113,20 @@ export async function readClusterSnapshot(
   };
 }
 
+/**
+ * A list the status can do without: the status worked before it read AuthorizationPolicies and
+ * ServiceAccounts, so a cluster role that does not grant them (403) reads as having none
+ * rather than failing the whole status.
+ */
+async function readable<T>(list: Promise<T[]>): Promise<T[]> {
+  try {
+    return await list;
+  } catch (error) {
+    if (error instanceof ClusterRequestError && error.statusCode === 403) return [];
+    throw error;
+  }
+}
+
 /** ServiceAccounts of the other namespaces the policies' principals name (a second round). */
 async function principalServiceAccounts(
   gateway: ClusterGateway,
@@ -135,7 +149,7 @@ async function principalServiceAccounts(
   const lists = await Promise.all(
     [...wanted]
       .slice(0, MAX_PRINCIPAL_NAMESPACES)
-      .map(namespace => gateway.list<any>(cluster, 'v1', 'ServiceAccount', { namespace })),
+      .map(namespace => readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', { namespace }))),
   );
   return lists.flat();
 }

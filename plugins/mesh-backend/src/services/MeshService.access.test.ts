@@ -250,4 +250,14 @@ describe('MeshService: access action', () => {
     const plan = await mesh.plan(ref, { action: 'access', mode: 'dry-run', service: 'payments-admin' }, credentials);
     expect(plan.objects[0].name).toBe('payments-admin-allow-declared-callers');
   });
+
+  it('keeps the status when the cluster role does not grant AuthorizationPolicies or ServiceAccounts', async () => {
+    const gateway = cluster();
+    gateway.forbidden = new Set(['AuthorizationPolicy', 'ServiceAccount']);
+    const { mesh } = service(gateway);
+    const status = await mesh.status(ref, credentials);
+    expect(status.clusters[0]).toMatchObject({ ok: true, access: [expect.objectContaining({ mode: 'none' })] });
+    gateway.forbidden = new Set(['Pod']);
+    expect((await mesh.status(ref, credentials)).clusters[0]).toMatchObject({ ok: false });
+  });
 });
