@@ -47,7 +47,11 @@ export const checkoutEntity: Entity = {
 export const paymentsService: KubeService = {
   apiVersion: 'v1',
   kind: 'Service',
-  metadata: { name: 'payments', namespace: 'shop', labels: { app: 'payments' } },
+  metadata: {
+    name: 'payments',
+    namespace: 'shop',
+    labels: { app: 'payments' },
+  },
   spec: {
     selector: { app: 'payments' },
     ports: [{ name: 'http', port: 80, targetPort: 8080 }],
@@ -70,7 +74,9 @@ export function shopPod(
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `${app}-${options.version ?? 'v1'}-${options.suffix ?? '7d9f8-abcde'}`,
+      name: `${app}-${options.version ?? 'v1'}-${
+        options.suffix ?? '7d9f8-abcde'
+      }`,
       namespace: options.namespace ?? 'shop',
       labels: { app, version: options.version ?? 'v1' },
     },

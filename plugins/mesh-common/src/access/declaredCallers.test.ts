@@ -40,27 +40,40 @@ describe('declared callers', () => {
       },
       {
         entityRef: 'component:default/refunds',
-        declaredBy: [{ relation: 'consumesApi', api: 'api:default/payments-api' }],
+        declaredBy: [
+          { relation: 'consumesApi', api: 'api:default/payments-api' },
+        ],
       },
     ]);
   });
 
   it('ignores APIs the entity does not provide', () => {
     expect(declaredCallerRefs(paymentsEntity, [paymentsApi])).toEqual([
-      { entityRef: 'component:default/checkout', declaredBy: [{ relation: 'dependsOn' }] },
+      {
+        entityRef: 'component:default/checkout',
+        declaredBy: [{ relation: 'dependsOn' }],
+      },
     ]);
   });
 
   it('resolves callers to one identity per namespace and service account', () => {
     const pods = [
       shopPod('checkout', { suffix: 'a', serviceAccount: 'checkout' }),
-      shopPod('checkout', { suffix: 'b', serviceAccount: 'checkout', injected: false }),
+      shopPod('checkout', {
+        suffix: 'b',
+        serviceAccount: 'checkout',
+        injected: false,
+      }),
       shopPod('checkout', { suffix: 'c', version: 'v2' }),
       shopPod('payments'),
     ];
     const resolved = resolveAccessCallers({
       callers: [
-        { entityRef: 'component:default/checkout', declaredBy: [{ relation: 'dependsOn' }], entity: checkoutEntity },
+        {
+          entityRef: 'component:default/checkout',
+          declaredBy: [{ relation: 'dependsOn' }],
+          entity: checkoutEntity,
+        },
       ],
       pods,
       trustDomain: 'cluster.local',
@@ -112,9 +125,21 @@ describe('declared callers', () => {
     const { callers, unresolved } = resolveAccessCallers({
       callers: [
         { entityRef: 'component:default/gone', declaredBy },
-        { entityRef: 'component:default/batch', declaredBy, entity: noAnnotations },
-        { entityRef: 'component:default/eu-checkout', declaredBy, entity: elsewhere },
-        { entityRef: 'component:default/checkout', declaredBy, entity: checkoutEntity },
+        {
+          entityRef: 'component:default/batch',
+          declaredBy,
+          entity: noAnnotations,
+        },
+        {
+          entityRef: 'component:default/eu-checkout',
+          declaredBy,
+          entity: elsewhere,
+        },
+        {
+          entityRef: 'component:default/checkout',
+          declaredBy,
+          entity: checkoutEntity,
+        },
       ],
       pods: [shopPod('payments')],
       trustDomain: 'cluster.local',
@@ -122,10 +147,22 @@ describe('declared callers', () => {
     });
     expect(callers).toEqual([]);
     expect(unresolved.map(u => [u.entityRef, u.reason])).toEqual([
-      ['component:default/gone', 'not found in the catalog (deleted, or not visible to you)'],
-      ['component:default/batch', expect.stringContaining('neither backstage.io/kubernetes-id nor')],
-      ['component:default/eu-checkout', 'runs on prod-eu-1, not on local (backstage.io/kubernetes-cluster)'],
-      ['component:default/checkout', 'no pod matches app=checkout in namespace shop'],
+      [
+        'component:default/gone',
+        'not found in the catalog (deleted, or not visible to you)',
+      ],
+      [
+        'component:default/batch',
+        expect.stringContaining('neither backstage.io/kubernetes-id nor'),
+      ],
+      [
+        'component:default/eu-checkout',
+        'runs on prod-eu-1, not on local (backstage.io/kubernetes-cluster)',
+      ],
+      [
+        'component:default/checkout',
+        'no pod matches app=checkout in namespace shop',
+      ],
     ]);
   });
 });

@@ -157,7 +157,9 @@ export function resolveAccessCallers(input: {
         entityRef,
         declaredBy,
         reason: `no pod matches ${target.labelSelector} ${
-          target.namespace ? `in namespace ${target.namespace}` : 'in any namespace'
+          target.namespace
+            ? `in namespace ${target.namespace}`
+            : 'in any namespace'
         }`,
       });
       continue;

@@ -8,9 +8,14 @@ import { gatewayPrincipals, serviceExposures } from './exposure';
 
 describe('exposure through Gateways', () => {
   it('finds the Gateway a VirtualService binds to the Service', () => {
-    expect(serviceExposures(frontendService, [frontendVirtualService])).toEqual([
-      { gateway: { name: 'frontend-gateway', namespace: 'prod' }, virtualService: 'frontend' },
-    ]);
+    expect(serviceExposures(frontendService, [frontendVirtualService])).toEqual(
+      [
+        {
+          gateway: { name: 'frontend-gateway', namespace: 'prod' },
+          virtualService: 'frontend',
+        },
+      ],
+    );
   });
 
   it('ignores mesh-only routes and routes to other Services', () => {
@@ -26,20 +31,34 @@ describe('exposure through Gateways', () => {
         http: [{ route: [{ destination: { host: 'backend' } }] }],
       },
     };
-    expect(serviceExposures(frontendService, [meshOnly, elsewhere])).toEqual([]);
+    expect(serviceExposures(frontendService, [meshOnly, elsewhere])).toEqual(
+      [],
+    );
   });
 
   it('names the gateway proxies by their service accounts, in any namespace', () => {
     const gatewayPods = [
-      { ...shopPod('istio-ingressgateway', { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway' }), },
+      {
+        ...shopPod('istio-ingressgateway', {
+          namespace: 'istio-system',
+          serviceAccount: 'istio-ingressgateway',
+        }),
+      },
       shopPod('checkout'),
     ];
-    gatewayPods[0].metadata!.labels = { istio: 'ingressgateway', app: 'istio-ingressgateway' };
-    expect(gatewayPrincipals(frontendGateway, gatewayPods, 'cluster.local')).toEqual([
-      'cluster.local/ns/istio-system/sa/istio-ingressgateway',
-    ]);
+    gatewayPods[0].metadata!.labels = {
+      istio: 'ingressgateway',
+      app: 'istio-ingressgateway',
+    };
     expect(
-      gatewayPrincipals({ ...frontendGateway, spec: { servers: [] } }, gatewayPods, 'cluster.local'),
+      gatewayPrincipals(frontendGateway, gatewayPods, 'cluster.local'),
+    ).toEqual(['cluster.local/ns/istio-system/sa/istio-ingressgateway']);
+    expect(
+      gatewayPrincipals(
+        { ...frontendGateway, spec: { servers: [] } },
+        gatewayPods,
+        'cluster.local',
+      ),
     ).toEqual([]);
   });
 });

@@ -39,7 +39,11 @@ export function serviceExposures(
       ...(vs.spec?.tcp ?? []).flatMap(r => r.route ?? []),
       ...(vs.spec?.tls ?? []).flatMap(r => r.route ?? []),
     ].map(d => serviceOfHost(d.destination?.host ?? '', vsNamespace));
-    if (!destinations.some(d => d !== undefined && d.name === name && d.namespace === namespace)) {
+    if (
+      !destinations.some(
+        d => d !== undefined && d.name === name && d.namespace === namespace,
+      )
+    ) {
       continue;
     }
     for (const reference of vs.spec?.gateways ?? []) {

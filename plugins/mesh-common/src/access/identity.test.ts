@@ -10,10 +10,14 @@ describe('workload identity', () => {
   it('reads trustDomain and rootNamespace from the istio ConfigMap, Istio defaults otherwise', () => {
     expect(
       meshIdentityConfig({
-        data: { mesh: 'trustDomain: corp.example\nrootNamespace: istio-config\n' },
+        data: {
+          mesh: 'trustDomain: corp.example\nrootNamespace: istio-config\n',
+        },
       }),
     ).toEqual({ trustDomain: 'corp.example', rootNamespace: 'istio-config' });
-    expect(meshIdentityConfig({ data: { mesh: 'defaultConfig: {}\n' } })).toEqual({
+    expect(
+      meshIdentityConfig({ data: { mesh: 'defaultConfig: {}\n' } }),
+    ).toEqual({
       trustDomain: 'cluster.local',
       rootNamespace: 'istio-system',
     });
@@ -21,14 +25,18 @@ describe('workload identity', () => {
       trustDomain: 'cluster.local',
       rootNamespace: 'istio-system',
     });
-    expect(meshIdentityConfig({ data: { mesh: ': [not yaml' } }).trustDomain).toBe(
-      'cluster.local',
-    );
+    expect(
+      meshIdentityConfig({ data: { mesh: ': [not yaml' } }).trustDomain,
+    ).toBe('cluster.local');
   });
 
   it('takes the pod service account, "default" when unset', () => {
-    expect(serviceAccountOf({ spec: { serviceAccountName: 'checkout' } })).toBe('checkout');
-    expect(serviceAccountOf({ spec: { serviceAccount: 'legacy' } as any })).toBe('legacy');
+    expect(serviceAccountOf({ spec: { serviceAccountName: 'checkout' } })).toBe(
+      'checkout',
+    );
+    expect(
+      serviceAccountOf({ spec: { serviceAccount: 'legacy' } as any }),
+    ).toBe('legacy');
     expect(serviceAccountOf({ spec: {} })).toBe('default');
     expect(serviceAccountOf({})).toBe('default');
   });
@@ -47,9 +55,8 @@ describe('workload identity', () => {
   });
 
   it('sorts and de-duplicates principals', () => {
-    expect(sortedPrincipals(['b/ns/x/sa/y', 'a/ns/x/sa/y', 'b/ns/x/sa/y'])).toEqual([
-      'a/ns/x/sa/y',
-      'b/ns/x/sa/y',
-    ]);
+    expect(
+      sortedPrincipals(['b/ns/x/sa/y', 'a/ns/x/sa/y', 'b/ns/x/sa/y']),
+    ).toEqual(['a/ns/x/sa/y', 'b/ns/x/sa/y']);
   });
 });

@@ -80,7 +80,9 @@ export function principalOf(
  */
 export function parsePrincipal(
   principal: string,
-): { trustDomain: string; namespace: string; serviceAccount: string } | undefined {
+):
+  | { trustDomain: string; namespace: string; serviceAccount: string }
+  | undefined {
   if (principal.includes('*')) return undefined;
   const match = /^([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
   if (!match) return undefined;

@@ -11,7 +11,11 @@ import {
 
 const annotated = (value: string) => ({
   ...foreignPolicy('p', {}),
-  metadata: { name: 'p', namespace: 'shop', annotations: { 'istio.io/dry-run': value } },
+  metadata: {
+    name: 'p',
+    namespace: 'shop',
+    annotations: { 'istio.io/dry-run': value },
+  },
 });
 
 describe('AuthorizationPolicy semantics', () => {
@@ -29,17 +33,27 @@ describe('AuthorizationPolicy semantics', () => {
 
   it('defaults the action to ALLOW', () => {
     expect(authorizationAction(foreignPolicy('p', {}))).toBe('ALLOW');
-    expect(authorizationAction(foreignPolicy('p', { action: 'DENY' }))).toBe('DENY');
+    expect(authorizationAction(foreignPolicy('p', { action: 'DENY' }))).toBe(
+      'DENY',
+    );
   });
 
   it('applies policies of the workload namespace and the root namespace whose selector is a subset of the labels', () => {
     const policies = [
       foreignPolicy('ns-wide', {}),
-      foreignPolicy('payments', { selector: { matchLabels: { app: 'payments' } } }),
-      foreignPolicy('payments-v2', { selector: { matchLabels: { app: 'payments', version: 'v2' } } }),
+      foreignPolicy('payments', {
+        selector: { matchLabels: { app: 'payments' } },
+      }),
+      foreignPolicy('payments-v2', {
+        selector: { matchLabels: { app: 'payments', version: 'v2' } },
+      }),
       foreignPolicy('other-ns', {}, 'prod'),
       foreignPolicy('mesh-wide', {}, 'istio-system'),
-      foreignPolicy('mesh-payments', { selector: { matchLabels: { app: 'payments' } } }, 'istio-system'),
+      foreignPolicy(
+        'mesh-payments',
+        { selector: { matchLabels: { app: 'payments' } } },
+        'istio-system',
+      ),
       foreignPolicy('waypoint', {
         targetRefs: [{ kind: 'Service', group: '', name: 'payments' }],
       } as any),
@@ -63,7 +77,18 @@ describe('AuthorizationPolicy semantics', () => {
     const ours = {
       ...foreignPolicy(accessPolicyName('payments'), {
         rules: [
-          { from: [{ source: { principals: ['cluster.local/ns/shop/sa/z', 'cluster.local/ns/shop/sa/a'] } }] },
+          {
+            from: [
+              {
+                source: {
+                  principals: [
+                    'cluster.local/ns/shop/sa/z',
+                    'cluster.local/ns/shop/sa/a',
+                  ],
+                },
+              },
+            ],
+          },
         ],
       }),
     };
@@ -78,7 +103,10 @@ describe('AuthorizationPolicy semantics', () => {
         namespace: 'shop',
         policyName: 'payments-allow-declared-callers',
         mode: 'dry-run',
-        allowedPrincipals: ['cluster.local/ns/shop/sa/a', 'cluster.local/ns/shop/sa/z'],
+        allowedPrincipals: [
+          'cluster.local/ns/shop/sa/a',
+          'cluster.local/ns/shop/sa/z',
+        ],
       },
     ]);
     expect(serviceAccessStatuses([paymentsService], [])[0]).toMatchObject({

@@ -1,7 +1,4 @@
-import type {
-  AccessPolicyMode,
-  ServiceAccessStatus,
-} from '../api/access';
+import type { AccessPolicyMode, ServiceAccessStatus } from '../api/access';
 import type { IstioAuthorizationPolicy, KubeService } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
 import { DEFAULT_ROOT_NAMESPACE, sortedPrincipals } from './identity';

@@ -275,7 +275,11 @@ describe('analyze', () => {
   });
 
   describe('AuthorizationPolicies', () => {
-    const policy = (name: string, spec: IstioAuthorizationPolicy['spec'], namespace = 'prod'): IstioAuthorizationPolicy => ({
+    const policy = (
+      name: string,
+      spec: IstioAuthorizationPolicy['spec'],
+      namespace = 'prod',
+    ): IstioAuthorizationPolicy => ({
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name, namespace },
@@ -291,24 +295,53 @@ describe('analyze', () => {
       const bundle = handbook();
       bundle.workloads = [backendV1, backendV2, frontendDeployment];
       bundle.authorizationPolicies = [
-        policy('backend-allow', { selector: { matchLabels: { app: 'backend' } } }),
-        policy('renamed-app', { selector: { matchLabels: { app: 'payments' } } }),
-        policy('v3-only', { selector: { matchLabels: { app: 'backend', version: 'v3' } } }),
+        policy('backend-allow', {
+          selector: { matchLabels: { app: 'backend' } },
+        }),
+        policy('renamed-app', {
+          selector: { matchLabels: { app: 'payments' } },
+        }),
+        policy('v3-only', {
+          selector: { matchLabels: { app: 'backend', version: 'v3' } },
+        }),
         policy('ns-wide', {}),
-        policy('mesh-payments', { selector: { matchLabels: { app: 'payments' } } }, 'istio-system'),
+        policy(
+          'mesh-payments',
+          { selector: { matchLabels: { app: 'payments' } } },
+          'istio-system',
+        ),
       ];
-      expect(only(analyze(bundle), 'IST0127').map(f => [f.resource?.name, f.severity, f.message])).toEqual([
-        ['renamed-app', 'warning', 'AuthorizationPolicy prod/renamed-app selects no workload: no pod or Deployment in prod has labels app=payments.'],
-        ['v3-only', 'warning', expect.stringContaining('app=backend,version=v3')],
+      expect(
+        only(analyze(bundle), 'IST0127').map(f => [
+          f.resource?.name,
+          f.severity,
+          f.message,
+        ]),
+      ).toEqual([
+        [
+          'renamed-app',
+          'warning',
+          'AuthorizationPolicy prod/renamed-app selects no workload: no pod or Deployment in prod has labels app=payments.',
+        ],
+        [
+          'v3-only',
+          'warning',
+          expect.stringContaining('app=backend,version=v3'),
+        ],
       ]);
       // A Deployment template counts even when no pod runs (scaled to zero).
       bundle.pods = [];
-      expect(only(analyze(bundle), 'IST0127').map(f => f.resource?.name)).toEqual(['renamed-app', 'v3-only']);
+      expect(
+        only(analyze(bundle), 'IST0127').map(f => f.resource?.name),
+      ).toEqual(['renamed-app', 'v3-only']);
     });
 
     it('MESH-027: principals naming a service account missing from a namespace that was read', () => {
       const bundle = handbook();
-      bundle.serviceAccounts = [serviceAccount('default'), serviceAccount('frontend')];
+      bundle.serviceAccounts = [
+        serviceAccount('default'),
+        serviceAccount('frontend'),
+      ];
       bundle.authorizationPolicies = [
         policy('backend-allow', {
           selector: { matchLabels: { app: 'backend' } },

@@ -19,7 +19,10 @@ export function authorizationPolicyChecks(index: BundleIndex): Finding[] {
   const serviceAccounts = new Map<string, Set<string>>();
   for (const sa of bundle.serviceAccounts ?? []) {
     const ns = sa.metadata?.namespace ?? '';
-    serviceAccounts.set(ns, (serviceAccounts.get(ns) ?? new Set()).add(sa.metadata?.name ?? ''));
+    serviceAccounts.set(
+      ns,
+      (serviceAccounts.get(ns) ?? new Set()).add(sa.metadata?.name ?? ''),
+    );
   }
 
   for (const policy of bundle.authorizationPolicies ?? []) {
@@ -44,7 +47,7 @@ export function authorizationPolicyChecks(index: BundleIndex): Finding[] {
         severity: 'warning',
         message: `AuthorizationPolicy ${namespace}/${resource.name} selects no workload: no pod or Deployment in ${namespace} has labels ${labels}.`,
         resource,
-        hint: 'Fix the selector (pod template labels, not the Deployment\'s own labels), or delete the policy.',
+        hint: "Fix the selector (pod template labels, not the Deployment's own labels), or delete the policy.",
         blocking: false,
       });
     }
@@ -55,7 +58,8 @@ export function authorizationPolicyChecks(index: BundleIndex): Finding[] {
         for (const principal of from.source?.principals ?? []) {
           const parts = parsePrincipal(principal);
           const known = parts && serviceAccounts.get(parts.namespace);
-          if (parts && known && !known.has(parts.serviceAccount)) missing.add(principal);
+          if (parts && known && !known.has(parts.serviceAccount))
+            missing.add(principal);
         }
       }
     }
@@ -82,7 +86,9 @@ function selectsWorkload(
   const { bundle } = index;
   return (
     bundle.pods.some(
-      pod => pod.metadata?.namespace === namespace && matchesLabels(pod.metadata?.labels, selector),
+      pod =>
+        pod.metadata?.namespace === namespace &&
+        matchesLabels(pod.metadata?.labels, selector),
     ) ||
     (bundle.workloads ?? []).some(
       w =>

@@ -120,7 +120,10 @@ describe('builder output against the Istio schemas', () => {
           .objects,
       ),
       ...(['dry-run', 'enforce'] as const).flatMap(mode =>
-        istioObjects(planAccess(accessInput(mode, ['cluster.local/ns/shop/sa/checkout'])).objects),
+        istioObjects(
+          planAccess(accessInput(mode, ['cluster.local/ns/shop/sa/checkout']))
+            .objects,
+        ),
       ),
       // No caller: the "allow nothing" policy (no rules).
       ...istioObjects(planAccess(accessInput('enforce', [])).objects),
@@ -146,7 +149,12 @@ describe('builder output against the Istio schemas', () => {
       apiVersion: 'security.istio.io/v1',
       kind: 'AuthorizationPolicy',
       metadata: { name: 'x', namespace: 'shop' },
-      spec: { action: 'PERMIT', rules: [{ from: [{ source: { principals: 'cluster.local/ns/shop/sa/a' } }] }] },
+      spec: {
+        action: 'PERMIT',
+        rules: [
+          { from: [{ source: { principals: 'cluster.local/ns/shop/sa/a' } }] },
+        ],
+      },
     };
     expect(validate([broken])[0]).toMatch(/action|principals/);
   });

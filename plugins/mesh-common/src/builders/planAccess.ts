@@ -18,7 +18,11 @@ import {
   isDryRunPolicy,
   policiesApplyingTo,
 } from '../access/policies';
-import type { IstioAuthorizationPolicy, KubePod, KubeService } from '../kube/types';
+import type {
+  IstioAuthorizationPolicy,
+  KubePod,
+  KubeService,
+} from '../kube/types';
 import { podMeshStatus } from '../status/podMeshStatus';
 import {
   SECURITY_V1,
@@ -237,7 +241,9 @@ export function planAccess(input: AccessPlanInput): AccessPlan {
     jsonEqual(live.spec, spec);
   const objects =
     (live && !ours) || unchanged ? [] : [planned(policy, 'apply')];
-  const who = `${principals.length} principal${principals.length === 1 ? '' : 's'}`;
+  const who = `${principals.length} principal${
+    principals.length === 1 ? '' : 's'
+  }`;
   return {
     ...base,
     principals,
@@ -311,7 +317,9 @@ function callerFindings(
     findings.push({
       code: MeshFindingCodes.accessCallerWithoutSidecar,
       severity: enforce ? 'error' : 'warning',
-      message: `${caller.entityRef} (${caller.namespace}, ${caller.meshedPods} of ${
+      message: `${caller.entityRef} (${caller.namespace}, ${
+        caller.meshedPods
+      } of ${
         caller.pods
       } pods with a sidecar) cannot be identified: without a sidecar its requests carry no mTLS identity, so ${
         caller.principal
@@ -320,7 +328,11 @@ function callerFindings(
           ? `enforcing would deny its calls to ${serviceName}.`
           : 'the dry run counts them as would-be denials.'
       }`,
-      resource: { kind: 'Service', name: serviceName, namespace: input.service.metadata?.namespace },
+      resource: {
+        kind: 'Service',
+        name: serviceName,
+        namespace: input.service.metadata?.namespace,
+      },
       hint: `Onboard ${caller.entityRef} into the mesh first. Principals are only checked over mutual TLS: STRICT mTLS on ${serviceName} makes every caller present one.`,
       blocking: enforce,
     });
@@ -331,10 +343,16 @@ function callerFindings(
       severity: 'warning',
       message: `Declared caller ${caller.entityRef} (${declarations(
         caller,
-      )}) has no identity in this cluster: ${caller.reason}. No principal is allowed for it${
+      )}) has no identity in this cluster: ${
+        caller.reason
+      }. No principal is allowed for it${
         enforce ? `; its calls to ${serviceName} would be denied.` : '.'
       }`,
-      resource: { kind: 'Service', name: serviceName, namespace: input.service.metadata?.namespace },
+      resource: {
+        kind: 'Service',
+        name: serviceName,
+        namespace: input.service.metadata?.namespace,
+      },
       hint: `Check ${caller.entityRef}'s backstage.io/kubernetes-* annotations, or drop the relation if it no longer calls ${serviceName}.`,
       blocking: false,
     });
@@ -364,7 +382,9 @@ function sharedIdentityFindings(
     );
     if (others.length === 0) continue;
     const workloads = [
-      ...new Set(others.map(p => p.metadata?.labels?.app ?? p.metadata?.name ?? '')),
+      ...new Set(
+        others.map(p => p.metadata?.labels?.app ?? p.metadata?.name ?? ''),
+      ),
     ].sort();
     findings.push({
       code: MeshFindingCodes.accessSharedServiceAccount,
@@ -373,8 +393,14 @@ function sharedIdentityFindings(
         ', ',
       )} (${others.length} pod${
         others.length === 1 ? '' : 's'
-      } that no declared caller owns): allowing ${caller.entityRef} lets them call ${serviceName} too.`,
-      resource: { kind: 'ServiceAccount', name: caller.serviceAccount, namespace: caller.namespace },
+      } that no declared caller owns): allowing ${
+        caller.entityRef
+      } lets them call ${serviceName} too.`,
+      resource: {
+        kind: 'ServiceAccount',
+        name: caller.serviceAccount,
+        namespace: caller.namespace,
+      },
       hint: `Give ${caller.entityRef} its own ServiceAccount (spec.serviceAccountName), then plan again.`,
       blocking: false,
     });
@@ -398,8 +424,12 @@ function ingressFindings(
       return {
         code: MeshFindingCodes.accessIngressGateway,
         severity: enforce ? 'error' : 'warning',
-        message: `${serviceName} is exposed through Gateway ${gateway} (VirtualService ${exposure.virtualService}), but no gateway proxy matching its selector was found: its identity cannot be allowed, so ${
-          enforce ? 'enforcing would deny ingress traffic.' : 'ingress traffic counts as would-be denials.'
+        message: `${serviceName} is exposed through Gateway ${gateway} (VirtualService ${
+          exposure.virtualService
+        }), but no gateway proxy matching its selector was found: its identity cannot be allowed, so ${
+          enforce
+            ? 'enforcing would deny ingress traffic.'
+            : 'ingress traffic counts as would-be denials.'
         }`,
         resource,
         hint: 'Check the Gateway selector and that the ingress gateway pods run.',
@@ -469,7 +499,9 @@ function mtlsFindings(
         code: MeshFindingCodes.accessPlaintextDenied,
         severity: enforce ? 'error' : 'warning',
         message: `mTLS is DISABLE on ${serviceName}: no request carries a principal, so ${
-          enforce ? 'enforcing would deny every request.' : 'the dry run counts every request as a would-be denial.'
+          enforce
+            ? 'enforcing would deny every request.'
+            : 'the dry run counts every request as a would-be denial.'
         }`,
         resource,
         hint: `Set ${serviceName}'s mTLS to PERMISSIVE or STRICT first.`,
@@ -495,7 +527,8 @@ function mtlsFindings(
 function otherPolicyFindings(input: AccessPlanInput, ours: string): Finding[] {
   const namespace = input.service.metadata?.namespace ?? '';
   const labelSets = input.servicePods.map(p => p.metadata?.labels ?? {});
-  if (labelSets.length === 0) labelSets.push(input.service.spec?.selector ?? {});
+  if (labelSets.length === 0)
+    labelSets.push(input.service.spec?.selector ?? {});
   const applying = new Set<IstioAuthorizationPolicy>();
   for (const labels of labelSets) {
     for (const policy of policiesApplyingTo(input.authorizationPolicies, {
@@ -508,18 +541,24 @@ function otherPolicyFindings(input: AccessPlanInput, ours: string): Finding[] {
   }
   const findings: Finding[] = [];
   for (const policy of applying) {
-    if (policy.metadata?.name === ours && policy.metadata?.namespace === namespace) continue;
+    if (
+      policy.metadata?.name === ours &&
+      policy.metadata?.namespace === namespace
+    )
+      continue;
     const action = authorizationAction(policy);
     if (action === 'AUDIT') continue;
     let scope = 'workload';
     if (policy.metadata?.namespace === input.identity.rootNamespace) {
       scope = 'mesh-wide';
-    } else if (Object.keys(policy.spec?.selector?.matchLabels ?? {}).length === 0) {
+    } else if (
+      Object.keys(policy.spec?.selector?.matchLabels ?? {}).length === 0
+    ) {
       scope = 'namespace-wide';
     }
-    const label = `${action} policy ${policy.metadata?.namespace}/${policy.metadata?.name} (${scope}${
-      isDryRunPolicy(policy) ? ', dry-run: not enforced' : ''
-    })`;
+    const label = `${action} policy ${policy.metadata?.namespace}/${
+      policy.metadata?.name
+    } (${scope}${isDryRunPolicy(policy) ? ', dry-run: not enforced' : ''})`;
     let effect: string;
     let severity: Finding['severity'] = 'info';
     switch (action) {
@@ -529,7 +568,8 @@ function otherPolicyFindings(input: AccessPlanInput, ours: string): Finding[] {
         }: it can deny a caller this policy allows.`;
         break;
       case 'DENY':
-        effect = 'is evaluated before ALLOW policies: a listed caller it matches is still denied.';
+        effect =
+          'is evaluated before ALLOW policies: a listed caller it matches is still denied.';
         break;
       default: {
         const anySource = (policy.spec?.rules ?? []).some(
@@ -537,7 +577,9 @@ function otherPolicyFindings(input: AccessPlanInput, ours: string): Finding[] {
         );
         if (anySource && !isDryRunPolicy(policy)) severity = 'warning';
         effect = `also applies: Istio allows a request that any ALLOW policy matches, so what it allows stays allowed${
-          anySource ? ' — it has a rule for any source, so the lock-down has no effect where that rule matches' : ''
+          anySource
+            ? ' — it has a rule for any source, so the lock-down has no effect where that rule matches'
+            : ''
         }.`;
       }
     }

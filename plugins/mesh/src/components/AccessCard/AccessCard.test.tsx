@@ -81,7 +81,9 @@ describe('AccessCard', () => {
       screen.getByText(/backend accepts requests from any caller/),
     ).toBeInTheDocument();
     expect(
-      screen.getByText(/MESH-019: component:default\/reports .* cannot be identified/),
+      screen.getByText(
+        /MESH-019: component:default\/reports .* cannot be identified/,
+      ),
     ).toBeInTheDocument();
   });
 
@@ -97,7 +99,9 @@ describe('AccessCard', () => {
       ],
     });
     await renderWithMesh(<AccessCard />, { api });
-    expect(await screen.findByText('Dry run (not enforced)')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Dry run (not enforced)'),
+    ).toBeInTheDocument();
     expect(
       screen.getByText('Would allow: cluster.local/ns/shop/sa/checkout'),
     ).toBeInTheDocument();
@@ -140,7 +144,9 @@ describe('AccessCard', () => {
     );
     const dialog = await screen.findByRole('dialog');
     expect(
-      await within(dialog).findByText(/^Dry-run AuthorizationPolicy backend-allow-declared-callers/),
+      await within(dialog).findByText(
+        /^Dry-run AuthorizationPolicy backend-allow-declared-callers/,
+      ),
     ).toBeInTheDocument();
     expect(api.requests[0]).toEqual({
       kind: 'plan',
@@ -151,7 +157,9 @@ describe('AccessCard', () => {
         cluster: 'local',
       },
     });
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Apply' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    );
     expect(
       await within(dialog).findByText(/audit id audit-42/),
     ).toBeInTheDocument();
@@ -183,9 +191,13 @@ describe('AccessCard', () => {
     );
     const dialog = await screen.findByRole('dialog');
     expect(
-      await within(dialog).findByText(/Blocked — applying this plan would break traffic/),
+      await within(dialog).findByText(
+        /Blocked — applying this plan would break traffic/,
+      ),
     ).toBeInTheDocument();
-    expect(within(dialog).getByRole('button', { name: 'Apply' })).toBeDisabled();
+    expect(
+      within(dialog).getByRole('button', { name: 'Apply' }),
+    ).toBeDisabled();
     expect(api.requests[0].request).toMatchObject({ mode: 'enforce' });
   });
 
@@ -197,7 +209,9 @@ describe('AccessCard', () => {
     unmount();
     const api = apiWith('enforced', { state: 'no-policy' });
     await renderWithMesh(<AccessCard />, { api });
-    await userEvent.click(await screen.findByRole('button', { name: 'Remove' }));
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Remove' }),
+    );
     await screen.findByRole('dialog');
     expect(api.requests[0].request).toMatchObject({
       action: 'access',
@@ -216,7 +230,11 @@ describe('AccessCard', () => {
     const api = new FakeMeshApi();
     api.status = statusOf(okCluster(), brokenCluster);
     api.getAccess = async () => {
-      throw new MeshApiError('catalog unavailable', 503, 'ServiceUnavailableError');
+      throw new MeshApiError(
+        'catalog unavailable',
+        503,
+        'ServiceUnavailableError',
+      );
     };
     await renderWithMesh(<AccessCard />, { api });
     expect(

@@ -178,11 +178,7 @@ const ServiceAccessView = (props: {
             </Typography>
           )}
           {view.unresolvedCallers.map(u => (
-            <Typography
-              key={u.entityRef}
-              variant="body2"
-              color="textSecondary"
-            >
+            <Typography key={u.entityRef} variant="body2" color="textSecondary">
               {u.entityRef} ({declaredBy(u)}): {u.reason}
             </Typography>
           ))}
@@ -301,7 +297,9 @@ const AccessCardContent = () => {
         {status => (
           <ClusterSections
             clusters={status.clusters}
-            render={cluster => <ClusterAccess cluster={cluster} state={state} />}
+            render={cluster => (
+              <ClusterAccess cluster={cluster} state={state} />
+            )}
           />
         )}
       </MeshCardBody>

@@ -16,7 +16,11 @@ describe('HistoryCard', () => {
 
   it('describes access policy changes', () => {
     expect(
-      describeRequest({ action: 'access', mode: 'enforce', service: 'payments' }),
+      describeRequest({
+        action: 'access',
+        mode: 'enforce',
+        service: 'payments',
+      }),
     ).toBe('Access policy enforce (payments)');
     expect(describeRequest({ action: 'access', mode: 'dry-run' })).toBe(
       'Access policy dry-run',
