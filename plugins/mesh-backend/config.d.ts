@@ -113,6 +113,28 @@ export interface Config {
        */
       maxUnavailableChecks?: number;
     };
+    /**
+     * Access policies (`<service>-allow-declared-callers`): the denials the Access card shows,
+     * read from each cluster's `prometheusUrl` (with its auth and `canaryHealth.timeoutMs`).
+     */
+    accessPolicy?: {
+      /** PromQL range the denials are counted over. Default `1h`. */
+      denialsWindow?: string;
+      /**
+       * Own query templates, replacing the defaults one by one. PromQL answering one instant
+       * vector keyed by `pod`; placeholders `{{namespace}}`, `{{pods}}` (the Service's pods
+       * as an anchored regex alternation) and `{{window}}`. The defaults read Envoy's RBAC
+       * counters as Istio's bootstrap tags them (`authz_dry_run_action`,
+       * `authz_dry_run_result`, `authz_enforce_result`) on targets labelled `namespace` and
+       * `pod`.
+       */
+      queries?: {
+        /** Requests the dry-run (shadow) ALLOW rules would have denied, per pod. */
+        wouldBeDenied?: string;
+        /** Requests the RBAC filters denied, per pod. */
+        denied?: string;
+      };
+    };
     /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */
     requestTimeoutMs?: number;
   };

@@ -65,6 +65,16 @@ describe('mesh backend plugin', () => {
     ]);
   });
 
+  it('reports an unreachable cluster in the access view as a per-cluster error', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/mesh/entities/default/component/backend/access');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      entityRef: 'component:default/backend',
+      clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+    });
+  });
+
   it('answers 404 for an entity the catalog does not have', async () => {
     const server = await start();
     const res = await request(server).get('/api/mesh/entities/default/component/nope/status');

@@ -13,9 +13,11 @@ import { readCanaryRunsConfig } from './canaryRuns/canaryRunsConfig';
 import { CanaryRunStore } from './canaryRuns/CanaryRunStore';
 import { ClusterGateway } from './cluster/ClusterGateway';
 import { readClusterConfigs } from './cluster/clusterConfig';
+import { readAccessPolicyConfig } from './metrics/accessPolicyConfig';
 import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
 import { MetricsGateway } from './metrics/MetricsGateway';
 import { createRouter } from './router';
+import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -40,7 +42,18 @@ export const meshPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, auth, scheduler, catalog }) {
+      async init({
+        config,
+        logger,
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        auth,
+        scheduler,
+        catalog,
+      }) {
         permissionsRegistry.addPermissions(meshPermissions);
         const gateway = new ClusterGateway(
           readClusterConfigs(config),
@@ -54,11 +67,21 @@ export const meshPlugin = createBackendPlugin({
           gateway,
           audit,
           logger,
-          propagationDelayMs: config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,
+          propagationDelayMs:
+            config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,
         });
         const healthConfig = readCanaryHealthConfig(config);
-        const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
-        const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });
+        const metrics = new MetricsGateway(
+          healthConfig.prometheus,
+          healthConfig.timeoutMs,
+        );
+        const canaryHealth = new CanaryHealthService({
+          catalog,
+          mesh,
+          metrics,
+          config: healthConfig,
+          logger,
+        });
         const canaryRuns = new CanaryRunner({
           store: await CanaryRunStore.create(database),
           mesh,
@@ -69,7 +92,22 @@ export const meshPlugin = createBackendPlugin({
           thresholds: healthConfig.thresholds,
         });
         await canaryRuns.schedule(scheduler);
-        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth, canaryRuns }));
+        const access = new AccessService({
+          mesh,
+          metrics,
+          config: readAccessPolicyConfig(config),
+          logger,
+        });
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            permissions,
+            mesh,
+            canaryHealth,
+            canaryRuns,
+            access,
+          }),
+        );
       },
     });
   },

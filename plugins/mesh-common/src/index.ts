@@ -21,3 +21,4 @@ export * from './builders';
 export * from './analyzer';
 export * from './kiali';
 export * from './health';
+export * from './access';

@@ -1,18 +1,26 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  AccessActionRequest,
+  AccessPlan,
   BuiltPlan,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
+  effectiveMtlsMode,
+  matchesLabels,
+  planAccess,
   planCanary,
   planExpose,
   planMtls,
   planOnboard,
   planResilience,
+  resolveAccessCallers,
   trafficSplits,
+  weakestMtlsMode,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+import { AccessInputs } from './accessInputs';
 
 /**
  * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
@@ -23,10 +31,12 @@ export function planAction(
   request: MeshActionRequest,
   snapshot: ClusterSnapshot,
   callers: MtlsCaller[],
+  access?: AccessInputs,
 ): BuiltPlan & { namespace: string } {
   const entityRef = stringifyEntityRef(entity);
   const namespace =
-    snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace;
+    snapshot.namespaces[0]?.metadata?.name ??
+    snapshot.pods[0]?.metadata?.namespace;
   if (!namespace) {
     throw new InputError(
       `entity ${entityRef} has no workloads in cluster ${snapshot.cluster}: nothing to plan`,
@@ -82,22 +92,32 @@ export function planAction(
       };
     }
     case 'mtls': {
-      let workload: { name: string; labels: Record<string, string> } | undefined;
+      let workload:
+        | { name: string; labels: Record<string, string> }
+        | undefined;
       if (request.scope === 'workload') {
-        const found = snapshot.workloads.find(w => w.metadata?.name === request.workload);
+        const found = snapshot.workloads.find(
+          w => w.metadata?.name === request.workload,
+        );
         if (!found) {
           throw new InputError(
-            `workload: ${request.workload} is not one of ${entityRef}'s workloads (${snapshot.workloads
+            `workload: ${
+              request.workload
+            } is not one of ${entityRef}'s workloads (${snapshot.workloads
               .map(w => w.metadata?.name)
               .join(', ')})`,
           );
         }
         workload = {
           name: found.metadata?.name ?? '',
-          labels: found.spec?.selector?.matchLabels ?? found.spec?.template?.metadata?.labels ?? {},
+          labels:
+            found.spec?.selector?.matchLabels ??
+            found.spec?.template?.metadata?.labels ??
+            {},
         };
       }
-      const policyName = request.scope === 'namespace' ? 'default' : workload?.name;
+      const policyName =
+        request.scope === 'namespace' ? 'default' : workload?.name;
       return {
         namespace,
         ...planMtls({
@@ -105,11 +125,15 @@ export function planAction(
           scope: request.scope,
           namespace,
           workload,
-          target: services.map(s => s.metadata?.name).join(', ') || entity.metadata.name,
+          target:
+            services.map(s => s.metadata?.name).join(', ') ||
+            entity.metadata.name,
           callers,
           destinationRules: snapshot.destinationRules,
           existingPeerAuthentication: snapshot.peerAuthentications.find(
-            pa => pa.metadata?.namespace === namespace && pa.metadata?.name === policyName,
+            pa =>
+              pa.metadata?.namespace === namespace &&
+              pa.metadata?.name === policyName,
           ),
           peerAuthentications: snapshot.peerAuthentications,
           force: request.force,
@@ -121,14 +145,17 @@ export function planAction(
       const service = pickService(services, request.service);
       // A Gateway that already has the name we would use (given, or the default
       // `<service>-gateway`, e.g. the handbook's frontend-gateway) is bound to, never replaced.
-      const gatewayName = request.gateway ?? `${service.metadata?.name}-gateway`;
+      const gatewayName =
+        request.gateway ?? `${service.metadata?.name}-gateway`;
       return {
         namespace,
         ...planExpose({
           service,
           hosts: request.hosts,
           gateway: request.gateway,
-          existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
+          existingGateway: snapshot.gateways.find(
+            g => g.metadata?.name === gatewayName,
+          ),
           port: request.port,
           entityRef,
         }),
@@ -137,13 +164,22 @@ export function planAction(
     case 'resilience': {
       const service = pickService(services, request.service);
       // The same VirtualService and DestinationRule the canary edits (and the status shows).
-      const split = trafficSplits([service], snapshot.virtualServices, snapshot.destinationRules, snapshot.pods)[0];
+      const split = trafficSplits(
+        [service],
+        snapshot.virtualServices,
+        snapshot.destinationRules,
+        snapshot.pods,
+      )[0];
       return {
         namespace,
         ...planResilience({
           service,
-          existingVirtualService: snapshot.virtualServices.find(vs => vs.metadata?.name === split?.virtualService),
-          existingDestinationRule: snapshot.destinationRules.find(dr => dr.metadata?.name === split?.destinationRule),
+          existingVirtualService: snapshot.virtualServices.find(
+            vs => vs.metadata?.name === split?.virtualService,
+          ),
+          existingDestinationRule: snapshot.destinationRules.find(
+            dr => dr.metadata?.name === split?.destinationRule,
+          ),
           timeout: request.timeout,
           retries: request.retries,
           outlierDetection: request.outlierDetection,
@@ -152,21 +188,105 @@ export function planAction(
         }),
       };
     }
+    case 'access': {
+      if (!access) throw new Error('access plan without its inputs');
+      return planServiceAccess(
+        entityRef,
+        request,
+        snapshot,
+        pickService(services, request.service),
+        access,
+      );
+    }
     default:
       throw new InputError('action: unknown action');
   }
+}
+
+/**
+ * The access plan of one Service: its pods, the weakest mTLS mode of its workloads, the
+ * declared callers resolved in this cluster and the gateways exposing it.
+ */
+export function planServiceAccess(
+  entityRef: string,
+  request: Pick<AccessActionRequest, 'mode'>,
+  snapshot: ClusterSnapshot,
+  service: KubeService,
+  access: AccessInputs,
+): AccessPlan & { namespace: string } {
+  const namespace = service.metadata?.namespace ?? '';
+  const selector = service.spec?.selector ?? {};
+  const selects = (labels: Record<string, string> | undefined) =>
+    Object.keys(selector).length > 0 && matchesLabels(labels, selector);
+  const servicePods = snapshot.pods.filter(
+    p => p.metadata?.namespace === namespace && selects(p.metadata?.labels),
+  );
+  const modes = snapshot.workloads
+    .filter(
+      w =>
+        w.metadata?.namespace === namespace &&
+        selects(w.spec?.template?.metadata?.labels),
+    )
+    .map(
+      w =>
+        effectiveMtlsMode({
+          namespace,
+          workload: w.metadata?.name,
+          workloadLabels: w.spec?.template?.metadata?.labels ?? {},
+          peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace: access.identity.rootNamespace,
+        }).mode,
+    );
+  const mtlsMode =
+    modes.length > 0
+      ? weakestMtlsMode(modes)
+      : effectiveMtlsMode({
+          namespace,
+          peerAuthentications: snapshot.peerAuthentications,
+        }).mode;
+  const resolved = resolveAccessCallers({
+    callers: access.callers,
+    pods: access.pods,
+    trustDomain: access.identity.trustDomain,
+    cluster: snapshot.cluster,
+  });
+  return {
+    namespace,
+    ...planAccess({
+      mode: request.mode,
+      service,
+      servicePods,
+      callers: resolved.callers,
+      unresolvedCallers: resolved.unresolved,
+      callerPods: resolved.pods,
+      namespacePods: access.pods,
+      ingress: access.ingress.get(service.metadata?.name ?? '') ?? [],
+      authorizationPolicies: [
+        ...snapshot.authorizationPolicies,
+        ...access.rootPolicies,
+      ],
+      mtlsMode,
+      identity: access.identity,
+      entityRef,
+    }),
+  };
 }
 
 function pickService(services: KubeService[], wanted?: string): KubeService {
   const names = services.map(s => s.metadata?.name).join(', ') || 'none';
   if (wanted) {
     const found = services.find(s => s.metadata?.name === wanted);
-    if (!found) throw new InputError(`service: ${wanted} is not one of the entity's Services (${names})`);
+    if (!found)
+      throw new InputError(
+        `service: ${wanted} is not one of the entity's Services (${names})`,
+      );
     return found;
   }
   if (services.length !== 1) {
     throw new InputError(
-      `service: required when the entity has ${services.length === 0 ? 'no' : 'several'} Services (${names})`,
+      `service: required when the entity has ${
+        services.length === 0 ? 'no' : 'several'
+      } Services (${names})`,
     );
   }
   return services[0];

@@ -1,16 +1,20 @@
 import {
   ClusterMeshStatusOk,
+  IstioAuthorizationPolicy,
   KubeWorkload,
+  accessPolicyName,
   analyze,
   effectiveMtlsMode,
   kialiLinks,
   matchesLabels,
   namespaceInjection,
   podMeshStatus,
+  policiesApplyingTo,
+  serviceAccessStatuses,
   serviceStatus,
   trafficSplits,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+import { ClusterSnapshot, ROOT_NAMESPACE, entityServices } from '../cluster/ClusterSnapshot';
 
 /**
  * Turns a snapshot into the status the Mesh tab shows. Composition only: every decision is a
@@ -50,15 +54,20 @@ export function statusFromSnapshot(
     snapshot.pods,
     snapshot.workloads,
   );
+  const accessPolicies = entityAuthorizationPolicies(snapshot, services);
   const allFindings = analyze({
     namespaces: snapshot.namespaces,
     services: snapshot.services,
-    workloads: snapshot.workloads,
+    // Every Deployment of the namespace: whether a policy selects any workload at all.
+    workloads: snapshot.namespaceWorkloads,
     pods: snapshot.pods,
     virtualServices: snapshot.virtualServices,
     destinationRules: snapshot.destinationRules,
     gateways: snapshot.gateways,
     peerAuthentications: snapshot.peerAuthentications,
+    authorizationPolicies: snapshot.authorizationPolicies,
+    serviceAccounts: snapshot.serviceAccounts,
+    rootNamespace: ROOT_NAMESPACE,
   });
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
@@ -72,6 +81,7 @@ export function statusFromSnapshot(
     ...snapshot.virtualServices
       .filter(hostsOurs)
       .flatMap(vs => (vs.spec?.gateways ?? []).map(g => `Gateway/${g.split('/').pop()}`)),
+    ...accessPolicies.map(p => `AuthorizationPolicy/${p.metadata?.name}`),
   ]);
   const findings = allFindings.filter(
     f =>
@@ -93,6 +103,9 @@ export function statusFromSnapshot(
           ...snapshot.peerAuthentications
             .filter(pa => pa.metadata?.namespace === namespace)
             .map(pa => configRef('PeerAuthentication', 'security.istio.io', pa)),
+          ...accessPolicies
+            .filter(p => p.metadata?.namespace === namespace)
+            .map(p => configRef('AuthorizationPolicy', 'security.istio.io', p)),
         ],
         clusterName: options.multiCluster ? snapshot.cluster : undefined,
       })
@@ -110,7 +123,38 @@ export function statusFromSnapshot(
     mtls,
     findings,
     kiali,
+    access: serviceAccessStatuses(services, snapshot.authorizationPolicies),
   };
+}
+
+/**
+ * The AuthorizationPolicies that concern the entity: those that apply to its pods, its
+ * Services' access policies, and those whose selector shares a label with a Service selector
+ * of the entity (a policy meant for it that lost its workload).
+ */
+function entityAuthorizationPolicies(
+  snapshot: ClusterSnapshot,
+  services: ReturnType<typeof entityServices>,
+): IstioAuthorizationPolicy[] {
+  const applying = new Set(
+    snapshot.pods.flatMap(pod =>
+      policiesApplyingTo(snapshot.authorizationPolicies, {
+        namespace: pod.metadata?.namespace ?? '',
+        labels: pod.metadata?.labels ?? {},
+        rootNamespace: ROOT_NAMESPACE,
+      }),
+    ),
+  );
+  const names = new Set(services.map(s => accessPolicyName(s.metadata?.name ?? '')));
+  const selectors = services.map(s => s.spec?.selector ?? {});
+  return snapshot.authorizationPolicies.filter(
+    policy =>
+      applying.has(policy) ||
+      names.has(policy.metadata?.name ?? '') ||
+      Object.entries(policy.spec?.selector?.matchLabels ?? {}).some(([key, value]) =>
+        selectors.some(selector => selector[key] === value),
+      ),
+  );
 }
 
 function configRef(kind: string, group: string, object: { metadata?: { name?: string; namespace?: string } }) {

@@ -28,7 +28,12 @@ describe('canaryRunStartRequestSchema', () => {
         intervalSeconds: 10,
         cluster: 'prod-eu-1',
       }),
-    ).toEqual({ ...base, steps: [5, 100], intervalSeconds: 10, cluster: 'prod-eu-1' });
+    ).toEqual({
+      ...base,
+      steps: [5, 100],
+      intervalSeconds: 10,
+      cluster: 'prod-eu-1',
+    });
   });
 
   it('names the step that does not increase', () => {
@@ -50,12 +55,16 @@ describe('canaryRunStartRequestSchema', () => {
     expect(errorsOf({ ...base, steps: [12.5, 100] })).toEqual([
       'steps.0: must be an integer',
     ]);
-    expect(errorsOf({ ...base, steps: [0, 100] })).toEqual(['steps.0: must be at least 1']);
+    expect(errorsOf({ ...base, steps: [0, 100] })).toEqual([
+      'steps.0: must be at least 1',
+    ]);
     expect(errorsOf({ ...base, steps: [10, 120] })).toEqual([
       'steps.1: must be at most 100',
       'steps: must end at 100 (the promotion), not 120',
     ]);
-    expect(errorsOf({ ...base, steps: [] })).toEqual(['steps: must name at least one weight']);
+    expect(errorsOf({ ...base, steps: [] })).toEqual([
+      'steps: must name at least one weight',
+    ]);
   });
 
   it('bounds the interval to 10–3600 whole seconds', () => {
@@ -79,10 +88,14 @@ describe('canaryRunStartRequestSchema', () => {
     expect(errorsOf({ ...base, canary: 'V2' })).toEqual([
       expect.stringMatching(/^canary: must be a DNS-1123 label/),
     ]);
-    expect(errorsOf({ ...base, canary: 'v1' })).toEqual(['canary: must differ from stable']);
+    expect(errorsOf({ ...base, canary: 'v1' })).toEqual([
+      'canary: must differ from stable',
+    ]);
   });
 
   it('rejects unknown fields by name', () => {
-    expect(errorsOf({ ...base, weights: { v1: 90 } })).toEqual(['weights: unknown field']);
+    expect(errorsOf({ ...base, weights: { v1: 90 } })).toEqual([
+      'weights: unknown field',
+    ]);
   });
 });

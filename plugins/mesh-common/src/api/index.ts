@@ -1,3 +1,4 @@
+export * from './access';
 export * from './actions';
 export * from './findings';
 export * from './plan';

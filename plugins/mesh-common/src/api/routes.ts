@@ -21,9 +21,8 @@ export const meshRoutes = {
     runId: string,
     action: CanaryRunAction,
   ) =>
-    `${entityPath(entity)}/canary-runs/${encodeURIComponent(
-      runId,
-    )}/${action}`,
+    `${entityPath(entity)}/canary-runs/${encodeURIComponent(runId)}/${action}`,
+  access: (entity: EntityRouteRef) => `${entityPath(entity)}/access`,
   overview: () => '/overview',
 } as const;
 

@@ -3,6 +3,7 @@ import type {
   HttpRetrySettings,
   OutlierDetectionSettings,
 } from './resilience';
+import type { ServiceAccessStatus } from './access';
 import type { Finding } from './findings';
 
 /**
@@ -270,6 +271,8 @@ export interface ClusterMeshStatusOk {
   mtls: EffectiveMtls[];
   findings: Finding[];
   kiali?: KialiLinks;
+  /** Per Service: its `<service>-allow-declared-callers` policy, mode and allowed principals. */
+  access?: ServiceAccessStatus[];
 }
 
 /**

@@ -7,3 +7,4 @@ export * from './toYaml';
 export * from './meshPlan';
 export * from './propagation';
 export * from './planResilience';
+export * from './planAccess';

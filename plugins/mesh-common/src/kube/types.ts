@@ -1,3 +1,5 @@
+import type { IAuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
+
 /*
  * Minimal shapes of the Kubernetes and Istio objects we read, as plain JSON from the API
  * server. Everything optional: live objects are not trusted to be complete.
@@ -191,4 +193,22 @@ export interface IstioPeerAuthentication extends KubeObject {
     mtls?: { mode?: string };
     portLevelMtls?: Record<string, { mode?: string }>;
   };
+}
+
+/**
+ * An Istio AuthorizationPolicy (`security.istio.io`), typed from `@kubernetes-models/istio`
+ * (type import only: that package is ESM-only and this one is required from CommonJS).
+ *
+ * @public
+ */
+export interface IstioAuthorizationPolicy extends KubeObject {
+  spec?: IAuthorizationPolicy['spec'];
+}
+
+/** @public */
+export interface KubeServiceAccount extends KubeObject {}
+
+/** @public */
+export interface KubeConfigMap extends KubeObject {
+  data?: Record<string, string>;
 }

@@ -8,6 +8,7 @@ import type {
   CanaryRunsResponse,
   ClusterMeshStatusError,
   ClusterMeshStatusOk,
+  MeshAccessResponse,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
@@ -275,6 +276,99 @@ export const exposePlan: MeshPlan = {
   ],
 };
 
+/** The access view of backend: checkout calls it with a sidecar, reports without one. */
+export function accessOf(
+  overrides: Partial<MeshAccessResponse['clusters'][number]> = {},
+): MeshAccessResponse {
+  return {
+    entityRef: 'component:default/backend',
+    clusters: [
+      {
+        cluster: 'local',
+        ok: true,
+        services: [
+          {
+            service: 'backend',
+            namespace: 'shop',
+            policyName: 'backend-allow-declared-callers',
+            mode: 'none',
+            allowedPrincipals: [],
+            callers: [
+              {
+                entityRef: 'component:default/checkout',
+                declaredBy: [{ relation: 'dependsOn' }],
+                namespace: 'shop',
+                serviceAccount: 'checkout',
+                principal: 'cluster.local/ns/shop/sa/checkout',
+                hasSidecar: true,
+                pods: 2,
+                meshedPods: 2,
+              },
+              {
+                entityRef: 'component:default/reports',
+                declaredBy: [
+                  { relation: 'consumesApi', api: 'api:default/backend-api' },
+                ],
+                namespace: 'analytics',
+                serviceAccount: 'default',
+                principal: 'cluster.local/ns/analytics/sa/default',
+                hasSidecar: false,
+                pods: 1,
+                meshedPods: 0,
+              },
+            ],
+            unresolvedCallers: [
+              {
+                entityRef: 'component:default/batch',
+                declaredBy: [{ relation: 'dependsOn' }],
+                reason: 'no pod matches app=batch in namespace shop',
+              },
+            ],
+            plannedPrincipals: [
+              'cluster.local/ns/analytics/sa/default',
+              'cluster.local/ns/shop/sa/checkout',
+            ],
+            findings: [
+              {
+                code: 'MESH-019',
+                severity: 'error',
+                message:
+                  'component:default/reports (analytics, 0 of 1 pods with a sidecar) cannot be identified',
+                hint: 'Onboard component:default/reports into the mesh first.',
+                blocking: true,
+              },
+            ],
+            denials: { state: 'no-policy' },
+          },
+        ],
+        ...overrides,
+      } as MeshAccessResponse['clusters'][number],
+    ],
+  };
+}
+
+export const accessPlan: MeshPlan = {
+  action: 'access',
+  cluster: 'local',
+  namespace: 'shop',
+  summary:
+    'Dry-run AuthorizationPolicy backend-allow-declared-callers: 2 principals would be allowed to call backend',
+  blocked: false,
+  findings: [],
+  objects: [
+    {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      name: 'backend-allow-declared-callers',
+      namespace: 'shop',
+      operation: 'apply',
+      object: {},
+      yaml: 'kind: AuthorizationPolicy\nmetadata:\n  annotations:\n    istio.io/dry-run: "true"\n',
+      live: null,
+    },
+  ],
+};
+
 export const auditEntry: AuditEntry = {
   id: 'a1',
   actor: 'user:default/alice',
@@ -326,7 +420,9 @@ export class FakeMeshApi implements MeshApi {
     mtls: blockedStrictPlan,
     onboard: onboardPlan,
     expose: exposePlan,
+    access: accessPlan,
   };
+  access: MeshAccessResponse = accessOf();
   history: MeshHistoryResponse = { items: [auditEntry] };
   overview: MeshOverviewResponse = { rows: [] };
   health: MeshHealthResponse = {
@@ -434,20 +530,31 @@ export class FakeMeshApi implements MeshApi {
   ): Promise<CanaryRun> {
     this.runRequests.push({ kind: action, runId });
     if (this.runError) throw this.runError;
-    const states = { pause: 'paused', resume: 'running', abort: 'aborted' } as const;
+    const states = {
+      pause: 'paused',
+      resume: 'running',
+      abort: 'aborted',
+    } as const;
     const items = this.runs.items.map(run =>
       run.id === runId
         ? {
             ...run,
             state: states[action],
             ...(action === 'abort'
-              ? { weight: 0, outcome: 'aborted by user:default/guest; v1 at 100 %' }
+              ? {
+                  weight: 0,
+                  outcome: 'aborted by user:default/guest; v1 at 100 %',
+                }
               : {}),
           }
         : run,
     );
     this.runs = { items };
     return items.find(run => run.id === runId)!;
+  }
+
+  async getAccess(_ref: CompoundEntityRef): Promise<MeshAccessResponse> {
+    return this.access;
   }
 
   async getOverview(): Promise<MeshOverviewResponse> {

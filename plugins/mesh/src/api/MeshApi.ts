@@ -5,6 +5,7 @@ import type {
   CanaryRunAction,
   CanaryRunStartRequest,
   CanaryRunsResponse,
+  MeshAccessResponse,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
@@ -58,6 +59,11 @@ export interface MeshApi {
     runId: string,
     action: CanaryRunAction,
   ): Promise<CanaryRun>;
+  /**
+   * Who may call the entity's Services, per cluster: the access policy, the declared callers
+   * and their identities, what enforcing would mean, and denials counted by the sidecars.
+   */
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse>;
   /** Mesh adoption across the catalog. */
   getOverview(): Promise<MeshOverviewResponse>;
 }

@@ -35,6 +35,25 @@ describe('MeshClient', () => {
     );
   });
 
+  it('GETs the access view with encoded path parts', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/:name/access`,
+        ({ request }) =>
+          HttpResponse.json({
+            entityRef: 'component:default/x',
+            clusters: [],
+            rawPath: new URL(request.url).pathname,
+          }),
+      ),
+    );
+    const access = (await client.getAccess(ref)) as any;
+    expect(access.rawPath).toBe(
+      '/api/mesh/entities/default/Component/back%20end%2F1/access',
+    );
+    expect(access.clusters).toEqual([]);
+  });
+
   it('POSTs plans with a JSON body', async () => {
     server.use(
       http.post(
@@ -148,7 +167,10 @@ describe('MeshClient', () => {
       http.get(`${baseUrl}/entities/default/Component/:name/canary-runs`, () =>
         HttpResponse.json({ items: [] }),
       ),
-      http.post(`${baseUrl}/entities/default/Component/:name/canary-runs`, record),
+      http.post(
+        `${baseUrl}/entities/default/Component/:name/canary-runs`,
+        record,
+      ),
       http.post(
         `${baseUrl}/entities/default/Component/:name/canary-runs/:id/:action`,
         record,

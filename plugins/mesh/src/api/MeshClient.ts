@@ -6,6 +6,7 @@ import {
   type CanaryRunAction,
   type CanaryRunStartRequest,
   type CanaryRunsResponse,
+  type MeshAccessResponse,
   type MeshActionRequest,
   type MeshApplyResult,
   type MeshHealthResponse,
@@ -86,6 +87,10 @@ export class MeshClient implements MeshApi {
       meshRoutes.canaryRunAction(entityRef, runId, action),
       {},
     );
+  }
+
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse> {
+    return this.request(meshRoutes.access(entityRef));
   }
 
   getOverview(): Promise<MeshOverviewResponse> {

@@ -7,6 +7,7 @@ export {
   ActionError,
   BlockedPanel,
   FindingsList,
+  PlanOutcome,
 } from './PlanView';
 export { SeverityStatus, YesNo } from './SeverityStatus';
 export { PlanDialogActions } from './PlanDialogActions';
