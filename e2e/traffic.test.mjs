@@ -465,3 +465,55 @@ test('guided canary from the portal: a healthy v2 is promoted step by step; a v2
     return onlyStatus(await load({ from: 'prod/frontend', url: `http://${podOf('prod', 'backend-v2').ip}:8080/`, count: 20 }), '200');
   }, 120000, 1000);
 });
+
+// Zero trust from the catalog: checkout dependsOn payments (catalog/shop.yaml). The access
+// policy allows checkout's identity alone; shop was onboarded above, payments is STRICT.
+async function accessOf(entity) {
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/access`, { headers: { authorization: `Bearer ${token}` } });
+  const json = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(json).slice(0, 500));
+  return json.clusters[0].services.find(s => s.service === entity);
+}
+
+test('access from the portal: payments allows its declared caller checkout; another meshed caller is counted in dry-run and refused (403) once enforced', async t => {
+  const url = 'http://payments.shop.svc.cluster.local/';
+  const policy = () => JSON.parse(k(['-n', 'shop', 'get', 'authorizationpolicies.security.istio.io', 'payments-allow-declared-callers', '-o', 'json']));
+  const fromCheckout = () => load({ from: 'shop/checkout', url, count: 50 });
+  const fromFrontend = () => load({ from: 'prod/frontend', url, count: 50 });
+  assert.ok(onlyStatus(await fromFrontend(), '200'), 'frontend calls payments before any policy');
+  try {
+    await apply('payments', { action: 'access', mode: 'dry-run' });
+    const dryRun = policy();
+    assert.equal(dryRun.metadata.annotations['istio.io/dry-run'], 'true');
+    assert.deepEqual(dryRun.spec.rules[0].from[0].source.principals, ['cluster.local/ns/shop/sa/checkout']);
+    // In dry-run both callers get through; the sidecar counts the other one as would-be denied.
+    const payments = podOf('shop', 'payments');
+    const shadowDenied = () => envoyCounter(payments.netns, 'rbac\\..*shadow_denied$');
+    const before = await shadowDenied();
+    await eventually('payments\' Envoy holds the dry-run policy', async () => {
+      assert.ok(onlyStatus(await fromFrontend(), '200'));
+      return (await shadowDenied()) > before;
+    }, 60000, 1000);
+    const counted = (await shadowDenied()) - before;
+    assert.ok(onlyStatus(await fromCheckout(), '200'));
+    t.diagnostic(`dry-run: frontend and checkout both 200; payments' Envoy counted ${counted} would-be denials`);
+    const seen = await eventually('the portal shows the would-be denials from Prometheus', async () => {
+      const access = await accessOf('payments');
+      return access.mode === 'dry-run' && access.denials.state === 'ok' && access.denials.total > 0 ? access.denials : undefined;
+    }, 90000, 3000);
+    t.diagnostic(`portal: ${seen.total} would-be denials over ${seen.window}`);
+
+    await apply('payments', { action: 'access', mode: 'enforce' });
+    assert.equal(policy().metadata.annotations?.['istio.io/dry-run'], undefined);
+    const refused = await eventually('frontend refused once enforced', async () => {
+      const r = await fromFrontend();
+      return onlyStatus(r, '403') ? r : undefined;
+    }, 60000, 1000);
+    const allowed = await fromCheckout();
+    assert.ok(onlyStatus(allowed, '200'), `checkout still allowed: ${JSON.stringify(allowed.byStatus)}`);
+    t.diagnostic(`enforced: frontend ${JSON.stringify(refused.byStatus)}, checkout ${JSON.stringify(allowed.byStatus)}`);
+  } finally {
+    await apply('payments', { action: 'access', mode: 'remove' }).catch(e => t.diagnostic(`remove: ${e.message}`));
+  }
+  await eventually('frontend allowed again after remove', async () => onlyStatus(await fromFrontend(), '200'), 60000, 1000);
+});

@@ -69,7 +69,7 @@ describe('AccessService', () => {
     );
     const result = await access([view('dry-run')]).access('component:default/payments', credentials);
     expect(queries).toEqual([
-      'sum by (pod) (increase((sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}))[1h:1m]))',
+      'clamp_min((sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}) - sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"} offset 1h)) or sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}), 0)',
     ]);
     expect(result.clusters).toEqual([
       {

@@ -5,7 +5,7 @@ import {
 } from './denials';
 
 describe('access denial queries', () => {
-  it('selects the dry-run ALLOW shadow denials of the pods, summed per pod before increase()', () => {
+  it('selects the dry-run ALLOW shadow denials of the pods, summed per pod, now minus a window ago (or all of it when younger)', () => {
     const query = renderAccessDenialQuery(
       defaultAccessDenialQueries.wouldBeDenied,
       {
@@ -15,7 +15,7 @@ describe('access denial queries', () => {
       },
     );
     expect(query).toBe(
-      'sum by (pod) (increase((sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}))[1h:1m]))',
+      'clamp_min((sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}) - sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"} offset 1h)) or sum by (pod) ({__name__=~"envoy_.+",authz_dry_run_action="allow",authz_dry_run_result="denied",namespace="shop",pod=~"payments-v1-a|payments-v1-b"}), 0)',
     );
     expect(
       renderAccessDenialQuery(defaultAccessDenialQueries.denied, {
