@@ -178,12 +178,21 @@ test('backend: health per version with its chart, a guided canary started and wa
     ['--from', 'prod/frontend', '--count', '60000', '--concurrency', '2', '--deadline-ms', '200000', '--json', `http://${BACKEND_HOST}/`],
     { stdio: 'ignore' },
   );
+  // The expose test bound backend to a gateway, which the card shows as a second split: remove
+  // that VirtualService so the card holds the mesh split alone.
+  const kubectl = execFileSync('local-mesh/bin/which', ['kubectl'], { encoding: 'utf8' }).trim();
+  execFileSync(kubectl, [
+    '--kubeconfig', '.local-mesh/kubeconfig', '-n', 'prod', 'delete',
+    'virtualservices.networking.istio.io', 'backend-ingress', '--ignore-not-found',
+  ]);
   try {
     await signIn(page);
     await openMeshTab(page, 'backend');
     const split = card(page, 'Traffic split');
-    // The first test promoted v2: roll back to v1 so that v2 is the canary again.
-    await split.getByRole('button', { name: 'Rollback' }).click();
+    // The first test promoted v2, which is now the stable version (Rollback would keep it):
+    // send everything to v1 so that v2 is the canary again.
+    await split.getByLabel('Weight for v1').fill('100');
+    await split.getByLabel('Weight for v2').fill('0');
     await split.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(split.getByRole('img', { name: 'Traffic split: v1 100%' })).toBeVisible({ timeout: 30_000 });
 
@@ -211,9 +220,9 @@ test('backend: health per version with its chart, a guided canary started and wa
   const split = card(page, 'Traffic split');
   await expect(split.getByText(/Istio's default retries/)).toBeVisible();
   await split.getByRole('button', { name: 'Edit timeouts and retries' }).click();
-  await split.getByLabel('Timeout').fill('2s');
-  await split.getByLabel('Retry attempts').fill('3');
-  await split.getByLabel('Retry on').fill('5xx,reset');
+  await split.getByLabel('Timeout', { exact: true }).fill('2s');
+  await split.getByLabel('Retry attempts', { exact: true }).fill('3');
+  await split.getByLabel('Retry on', { exact: true }).fill('5xx,reset');
   await split.getByRole('button', { name: 'Preview', exact: true }).last().click();
   await expect(split.getByText(/timeout: 2s/).first()).toBeVisible();
   await split.getByRole('button', { name: 'Apply', exact: true }).last().click();
