@@ -276,7 +276,23 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    res.json({ rows: await mesh.overview(credentials) });
+    const rows = await mesh.overview(credentials);
+    // The catalog filtered by catalog.entity.read; a policy may allow reading an entity and
+    // still deny its mesh data, so each entity's rows also need mesh.entity.read (one batch).
+    const refs = [...new Set(rows.map(row => row.entityRef))];
+    const decisions = refs.length
+      ? await permissions.authorize(
+          refs.map(resourceRef => ({
+            permission: meshEntityReadPermission,
+            resourceRef,
+          })),
+          { credentials },
+        )
+      : [];
+    const allowed = new Set(
+      refs.filter((_, i) => decisions[i]?.result === AuthorizeResult.ALLOW),
+    );
+    res.json({ rows: rows.filter(row => allowed.has(row.entityRef)) });
   });
 
   return router;
