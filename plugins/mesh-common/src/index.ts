@@ -15,6 +15,8 @@ export * from './status';
 export * from './kube/types';
 export * from './kube/hosts';
 export * from './kube/splitRoute';
+export * from './kube/workloads';
+export * from './kube/snapshot';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';

@@ -30,6 +30,8 @@ const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boo
   'v1/Service': { base: '/api/v1', plural: 'services', namespaced: true },
   'v1/Namespace': { base: '/api/v1', plural: 'namespaces', namespaced: false },
   'apps/v1/Deployment': { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+  'apps/v1/StatefulSet': { base: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
+  'apps/v1/DaemonSet': { base: '/apis/apps/v1', plural: 'daemonsets', namespaced: true },
   'networking.istio.io/v1/VirtualService': { base: '/apis/networking.istio.io/v1', plural: 'virtualservices', namespaced: true },
   'networking.istio.io/v1/DestinationRule': { base: '/apis/networking.istio.io/v1', plural: 'destinationrules', namespaced: true },
   'networking.istio.io/v1/Gateway': { base: '/apis/networking.istio.io/v1', plural: 'gateways', namespaced: true },

@@ -17,6 +17,7 @@ import {
   MeshStatusResponse,
   MeshTarget,
   PlannedObject,
+  entityServices,
   isMeshAvailable,
   needsPropagationPause,
   resolveMeshTarget,
@@ -28,7 +29,7 @@ import {
   FieldManagerConflictError,
   KubeJson,
 } from '../cluster/ClusterGateway';
-import { readClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';

@@ -9,9 +9,12 @@ import {
   planExpose,
   planMtls,
   planOnboard,
+  selectWorkloads,
   trafficSplits,
+  workloadRef,
+  ClusterSnapshot,
+  entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
 
 /**
  * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
@@ -35,6 +38,18 @@ export function planAction(
 
   switch (request.action) {
     case 'onboard':
+      if (request.workloads) {
+        // Names are resolved here too so that a name two kinds share is a 400 naming the
+        // field; the plan reports names that match nothing.
+        const { ambiguous } = selectWorkloads(snapshot.workloads, request.workloads);
+        if (ambiguous.length > 0) {
+          throw new InputError(
+            `workloads: ${ambiguous
+              .map(a => `${a.name} is ambiguous (${a.matches.join(', ')})`)
+              .join('; ')}: name it as Kind/name`,
+          );
+        }
+      }
       return {
         namespace,
         ...planOnboard({
@@ -83,11 +98,17 @@ export function planAction(
     case 'mtls': {
       let workload: { name: string; labels: Record<string, string> } | undefined;
       if (request.scope === 'workload') {
-        const found = snapshot.workloads.find(w => w.metadata?.name === request.workload);
+        const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [request.workload ?? '']);
+        if (ambiguous.length > 0) {
+          throw new InputError(
+            `workload: ${request.workload} is ambiguous (${ambiguous[0].matches.join(', ')}): name it as Kind/name`,
+          );
+        }
+        const found = selected[0];
         if (!found) {
           throw new InputError(
             `workload: ${request.workload} is not one of ${entityRef}'s workloads (${snapshot.workloads
-              .map(w => w.metadata?.name)
+              .map(workloadRef)
               .join(', ')})`,
           );
         }

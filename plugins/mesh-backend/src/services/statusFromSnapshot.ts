@@ -9,8 +9,11 @@ import {
   podMeshStatus,
   serviceStatus,
   trafficSplits,
+  workloadRef,
+  WorkloadKind,
+  ClusterSnapshot,
+  entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
 
 /**
  * Turns a snapshot into the status the Mesh tab shows. Composition only: every decision is a
@@ -50,22 +53,13 @@ export function statusFromSnapshot(
     snapshot.pods,
     snapshot.workloads,
   );
-  const allFindings = analyze({
-    namespaces: snapshot.namespaces,
-    services: snapshot.services,
-    workloads: snapshot.workloads,
-    pods: snapshot.pods,
-    virtualServices: snapshot.virtualServices,
-    destinationRules: snapshot.destinationRules,
-    gateways: snapshot.gateways,
-    peerAuthentications: snapshot.peerAuthentications,
-  });
+  const allFindings = analyze(snapshot);
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
   // for its hosts and the namespace itself.
   const ours = new Set<string>([
     ...services.map(s => `Service/${s.metadata?.name}`),
-    ...snapshot.workloads.map(w => `Deployment/${w.metadata?.name}`),
+    ...snapshot.workloads.map(workloadRef),
     ...snapshot.pods.map(p => `Pod/${p.metadata?.name}`),
     ...snapshot.virtualServices.filter(hostsOurs).map(vs => `VirtualService/${vs.metadata?.name}`),
     ...snapshot.destinationRules.filter(hostsOurs).map(dr => `DestinationRule/${dr.metadata?.name}`),
@@ -124,7 +118,7 @@ function workloadStatus(workload: KubeWorkload, snapshot: ClusterSnapshot) {
     p => p.metadata?.namespace === workload.metadata?.namespace && matchesLabels(p.metadata?.labels ?? {}, selector),
   );
   return {
-    kind: 'Deployment' as const,
+    kind: (workload.kind ?? 'Deployment') as WorkloadKind,
     name: workload.metadata?.name ?? '',
     namespace: workload.metadata?.namespace ?? '',
     labels: { ...labels, app: labels.app, version: labels.version },

@@ -40,4 +40,6 @@ export const MeshFindingCodes = {
   namespaceOptedOut: 'MESH-017',
   /** A `name.namespace` host, which Istio does not expand to a Service. */
   partiallyQualifiedHost: 'MESH-018',
+  /** A workload's pods would not be replaced after a template change (paused, OnDelete). */
+  rolloutBlocked: 'MESH-019',
 } as const;

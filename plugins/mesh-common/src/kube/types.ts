@@ -83,6 +83,10 @@ export interface KubeWorkload extends KubeObject {
   spec?: {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> };
+    /** Deployment only: a paused Deployment does not roll out template changes. */
+    paused?: boolean;
+    /** StatefulSet and DaemonSet: `OnDelete` replaces pods only when they are deleted. */
+    updateStrategy?: { type?: string };
     template?: {
       metadata?: {
         labels?: Record<string, string>;

@@ -1,0 +1,159 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { InputError } from '@backstage/errors';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuditStore } from '../audit/AuditStore';
+import { KubeJson } from '../cluster/ClusterGateway';
+import { FakeClusterGateway } from '../__testUtils__/fakeClusterGateway';
+import { MeshService } from './MeshService';
+
+const entityRef = 'component:default/shop';
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'shop',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'shop',
+      'backstage.io/kubernetes-namespace': 'prod',
+      'backstage.io/kubernetes-label-selector': 'app.kubernetes.io/part-of=shop',
+    },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'group:default/team' },
+};
+
+const part = { 'app.kubernetes.io/part-of': 'shop' };
+
+/** A workload of one kind in prod, its pod template labelled part-of=shop, app=<app>. */
+function workload(kind: string, name: string, app = name): KubeJson {
+  const labels = { ...part, app, version: 'v1' };
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: { name, namespace: 'prod' },
+    spec: {
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels }, spec: { containers: [{ name: app, image: `${app}:1` }] } },
+    },
+  };
+}
+
+/** A running pod of a workload, without sidecar. */
+function podOf(w: KubeJson, suffix = '0'): KubeJson {
+  const labels = (w as any).spec.template.metadata.labels;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${w.metadata?.name}-${suffix}`, namespace: 'prod', labels },
+    spec: { containers: [{ name: labels.app, image: `${labels.app}:1` }] },
+    status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+const web = workload('Deployment', 'web');
+const cache = workload('StatefulSet', 'cache');
+const agent = workload('DaemonSet', 'agent');
+
+function cluster(extra: KubeJson[] = []) {
+  return new FakeClusterGateway([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels: {} } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] },
+    },
+    web,
+    cache,
+    agent,
+    podOf(web),
+    podOf(cache),
+    podOf(agent),
+    ...extra,
+  ]);
+}
+
+function meshService(gateway: FakeClusterGateway) {
+  return new MeshService({
+    catalog: catalogServiceMock({ entities: [entity] }),
+    gateway: gateway.asGateway(),
+    audit: {} as AuditStore,
+    logger: mockServices.logger.mock(),
+  });
+}
+
+const credentials = mockCredentials.user();
+
+describe('MeshService with StatefulSets and DaemonSets', () => {
+  it('lists all three workload kinds with their pods, the kind shown', async () => {
+    const gateway = cluster();
+    const status = await meshService(gateway).status(entityRef, credentials);
+    const [local] = status.clusters;
+    if (!local.ok) throw new Error(local.error.message);
+    expect(local.workloads.map(w => [w.kind, w.name, w.pods.map(p => p.name)])).toEqual([
+      ['Deployment', 'web', ['web-0']],
+      ['StatefulSet', 'cache', ['cache-0']],
+      ['DaemonSet', 'agent', ['agent-0']],
+    ]);
+    expect(
+      gateway.reads.filter(r => r.apiVersion === 'apps/v1').map(r => `${r.kind} ${r.namespace}`),
+    ).toEqual(['Deployment prod', 'StatefulSet prod', 'DaemonSet prod']);
+  });
+
+  it('restarts all three kinds after labelling the namespace', async () => {
+    const plan = await meshService(cluster()).plan(
+      entityRef,
+      { action: 'onboard', scope: 'namespace' },
+      credentials,
+    );
+    expect(plan.objects.filter(o => o.operation === 'restart').map(o => `${o.kind}/${o.name}`)).toEqual([
+      'Deployment/web',
+      'StatefulSet/cache',
+      'DaemonSet/agent',
+    ]);
+    expect(plan.objects.find(o => o.kind === 'StatefulSet')!.object).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'cache', namespace: 'prod' },
+      spec: {
+        template: {
+          metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': expect.any(String) } },
+        },
+      },
+    });
+  });
+
+  it('labels the pod template of a workload named in workloads, whatever its kind', async () => {
+    const plan = await meshService(cluster()).plan(
+      entityRef,
+      { action: 'onboard', scope: 'workload', workloads: ['cache', 'DaemonSet/agent'] },
+      credentials,
+    );
+    expect(plan.objects.filter(o => o.operation === 'patch').map(o => `${o.kind}/${o.name}`)).toEqual([
+      'StatefulSet/cache',
+      'DaemonSet/agent',
+    ]);
+    expect(plan.blocked).toBe(false);
+  });
+
+  it('refuses a name two kinds share with a 400 naming the field; Kind/name picks one', async () => {
+    const service = meshService(cluster([workload('Deployment', 'cache', 'cache-web')]));
+    const ambiguous = service.plan(
+      entityRef,
+      { action: 'onboard', scope: 'workload', workloads: ['cache'] },
+      credentials,
+    );
+    await expect(ambiguous).rejects.toThrow(InputError);
+    await expect(ambiguous).rejects.toThrow(
+      'workloads: cache is ambiguous (Deployment/cache, StatefulSet/cache): name it as Kind/name',
+    );
+    const plan = await service.plan(
+      entityRef,
+      { action: 'onboard', scope: 'workload', workloads: ['StatefulSet/cache'] },
+      credentials,
+    );
+    expect(plan.objects.filter(o => o.operation === 'patch').map(o => `${o.kind}/${o.name}`)).toEqual([
+      'StatefulSet/cache',
+    ]);
+  });
+});
