@@ -21,8 +21,10 @@ export class FakeClusterGateway {
   readonly writes: Array<{ kind: string; name: string; body: unknown }> = [];
 
   constructor(
-    private readonly objects: KubeJson[],
-    private readonly clusters = [{ name: 'local' }],
+    readonly objects: KubeJson[],
+    private readonly clusters: Array<{ name: string; ingressGatewaySelector?: Record<string, string> }> = [
+      { name: 'local' },
+    ],
   ) {}
 
   /** The fake, typed as the gateway the services take. */

@@ -94,9 +94,17 @@ export class ClusterGateway {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  /** The configured clusters (names, titles and Kiali URLs; never credentials). */
-  listClusters(): Array<Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl'>> {
-    return this.clusters.map(({ name, title, kialiUrl }) => ({ name, title, kialiUrl }));
+  /** The configured clusters (names, titles, Kiali URLs, ingress settings; never credentials). */
+  listClusters(): Array<
+    Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl' | 'ingressGatewaySelector' | 'ingressGatewayNamespace'>
+  > {
+    return this.clusters.map(({ name, title, kialiUrl, ingressGatewaySelector, ingressGatewayNamespace }) => ({
+      name,
+      title,
+      kialiUrl,
+      ingressGatewaySelector,
+      ingressGatewayNamespace,
+    }));
   }
 
   /** Lists objects of a kind; a kind the cluster does not serve (CRD absent) lists empty. */

@@ -1,11 +1,13 @@
 import {
   ClusterSnapshot,
+  IstioGateway,
   KubeNamespace,
   KubePod,
   KubeWorkload,
   MeshTarget,
   WORKLOAD_KINDS,
   matchesSelector,
+  selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterGateway } from './ClusterGateway';
 
@@ -15,7 +17,10 @@ export const ROOT_NAMESPACE = 'istio-system';
 const NETWORKING = 'networking.istio.io/v1';
 const SECURITY = 'security.istio.io/v1';
 
-/** Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds). */
+/**
+ * Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds), plus one pod
+ * list per distinct selector of the namespace's Gateways.
+ */
 export async function readClusterSnapshot(
   gateway: ClusterGateway,
   cluster: string,
@@ -42,6 +47,22 @@ export async function readClusterSnapshot(
   const workloads = (workloadLists.flat() as KubeWorkload[]).filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
   );
+  // Pods of any namespace that the Gateways select, one list per distinct selector, so the
+  // analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
+  // not listed).
+  const gatewaySelectors = [
+    ...new Set(
+      (gateways as IstioGateway[])
+        .map(g => g.spec?.selector ?? {})
+        .filter(selector => Object.keys(selector).length > 0)
+        .map(selectorString),
+    ),
+  ];
+  const gatewayPods = (
+    await Promise.all(
+      gatewaySelectors.map(labelSelector => gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector })),
+    )
+  ).flat() as KubePod[];
   const podNamespaces = new Set((pods as KubePod[]).map(p => p.metadata?.namespace));
   const namespaces = ns
     ? (namespaceObjects as KubeNamespace[])
@@ -56,5 +77,6 @@ export async function readClusterSnapshot(
     destinationRules,
     gateways,
     peerAuthentications: [...peerAuthentications, ...rootPolicies],
+    gatewayPods,
   };
 }

@@ -73,6 +73,18 @@ function cluster(extra: KubeJson[] = []) {
   ]);
 }
 
+/** A running ingress gateway pod as istiod injects it (`proxy router`). */
+function gatewayPod(namespace: string, labels: Record<string, string>): KubeJson {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${labels.app}-5d9f7-x2x7q`, namespace, labels },
+    spec: { containers: [{ name: 'istio-proxy', args: ['proxy', 'router', '--domain', `${namespace}.svc.cluster.local`] }] },
+  };
+}
+
+const helmGateway = gatewayPod('istio-ingress', { app: 'istio-ingress', istio: 'ingress' });
+
 function meshService(gateway: FakeClusterGateway) {
   return new MeshService({
     catalog: catalogServiceMock({ entities: [entity] }),
@@ -155,5 +167,67 @@ describe('MeshService with StatefulSets and DaemonSets', () => {
     expect(plan.objects.filter(o => o.operation === 'patch').map(o => `${o.kind}/${o.name}`)).toEqual([
       'StatefulSet/cache',
     ]);
+  });
+});
+
+describe('MeshService: the ingress gateway of an exposed service', () => {
+  const expose = { action: 'expose' as const, service: 'web', hosts: ['shop.example.com'] };
+
+  it('selects the gateway pods found in the cluster: a Helm install is istio=ingress', async () => {
+    const plan = await meshService(cluster([helmGateway])).plan(entityRef, expose, credentials);
+    expect(plan.blocked).toBe(false);
+    expect(plan.objects.find(o => o.kind === 'Gateway')!.object).toMatchObject({
+      spec: { selector: { istio: 'ingress' } },
+    });
+  });
+
+  it('asks for mesh.clusters.<name>.ingressGatewaySelector when no gateway runs; uses it when set', async () => {
+    const none = await meshService(cluster()).plan(entityRef, expose, credentials);
+    expect(none.blocked).toBe(true);
+    expect(none.findings).toEqual([
+      expect.objectContaining({
+        code: 'MESH-020',
+        hint: expect.stringContaining('mesh.clusters.local.ingressGatewaySelector'),
+      }),
+    ]);
+    const configured = new FakeClusterGateway(
+      cluster().objects,
+      [{ name: 'local', ingressGatewaySelector: { istio: 'edge' } }],
+    );
+    const plan = await meshService(configured).plan(entityRef, expose, credentials);
+    expect(plan.objects.find(o => o.kind === 'Gateway')!.object).toMatchObject({
+      spec: { selector: { istio: 'edge' } },
+    });
+  });
+
+  it("reports a bound Gateway whose selector matches no pod in the cluster (IST0101)", async () => {
+    const gatewayObject: KubeJson = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'web-gateway', namespace: 'prod' },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
+    };
+    const virtualService: KubeJson = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { hosts: ['*'], gateways: ['web-gateway'], http: [{ route: [{ destination: { host: 'web' } }] }] },
+    };
+    const gateway = cluster([helmGateway, gatewayObject, virtualService]);
+    const status = await meshService(gateway).status(entityRef, credentials);
+    const [local] = status.clusters;
+    if (!local.ok) throw new Error(local.error.message);
+    expect(local.findings.filter(f => f.code === 'IST0101')).toEqual([
+      expect.objectContaining({
+        resource: { kind: 'Gateway', name: 'web-gateway', namespace: 'prod' },
+        message: expect.stringContaining('Referenced selector not found: "istio=ingressgateway"'),
+      }),
+    ]);
+    // The pods were listed by the Gateway's selector across namespaces, not all at once.
+    expect(gateway.reads).toContainEqual({ verb: 'list', apiVersion: 'v1', kind: 'Pod', labelSelector: 'istio=ingressgateway' });
+
+    const bind = await meshService(gateway).plan(entityRef, { ...expose, gateway: 'web-gateway' }, credentials);
+    expect(bind.blocked).toBe(true);
+    expect(bind.findings.map(f => f.code)).toContain('IST0101');
   });
 });

@@ -9,6 +9,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AppliedObject,
   ClusterMeshStatus,
+  IngressGatewayChoiceInput,
   InvalidTargetError,
   MeshActionRequest,
   MeshApplyResult,
@@ -18,6 +19,7 @@ import {
   MeshTarget,
   PlannedObject,
   entityServices,
+  ingressGatewayCandidates,
   isMeshAvailable,
   needsPropagationPause,
   resolveMeshTarget,
@@ -30,6 +32,7 @@ import {
   KubeJson,
 } from '../cluster/ClusterGateway';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
+import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
@@ -107,7 +110,10 @@ export class MeshService {
             loadEntity: ref => this.deps.catalog.getEntityByRef(ref, { credentials }),
           })
         : [];
-    const built = planAction(entity, request, snapshot, callers);
+    const built = planAction(entity, request, snapshot, {
+      callers,
+      ingressGateways: request.action === 'expose' ? await this.ingressGateways(cluster) : undefined,
+    });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);
     await this.dryRun(plan, options.force ?? false);
     plan.blocked = plan.findings.some(f => f.blocking);
@@ -264,6 +270,18 @@ export class MeshService {
       return this.deps.gateway.apply(cluster, object.object as KubeJson, options);
     }
     return this.deps.gateway.patch(cluster, ref, object.object, object.patchType ?? 'merge', { dryRun: options.dryRun });
+  }
+
+  /** The ingress gateways running in a cluster and its configured selector (expose). */
+  private async ingressGateways(cluster: string): Promise<IngressGatewayChoiceInput> {
+    const config = this.deps.gateway.listClusters().find(c => c.name === cluster);
+    const { pods, deployments } = await readIngressGatewayWorkloads(this.deps.gateway, cluster);
+    return {
+      cluster,
+      candidates: ingressGatewayCandidates(pods, deployments),
+      configured: config?.ingressGatewaySelector,
+      preferredNamespace: config?.ingressGatewayNamespace,
+    };
   }
 
   private async entity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {

@@ -2,6 +2,7 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   BuiltPlan,
+  IngressGatewayChoiceInput,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
@@ -16,6 +17,14 @@ import {
   entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 
+/** What some actions need beyond the snapshot, read by the caller for that action only. */
+export interface PlanInputs {
+  /** mtls STRICT: who calls the entity's Services. */
+  callers?: MtlsCaller[];
+  /** expose: the cluster's ingress gateways and the configured selector. */
+  ingressGateways?: IngressGatewayChoiceInput;
+}
+
 /**
  * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
  * builder needs and names the request field when the entity does not fit it.
@@ -24,8 +33,9 @@ export function planAction(
   entity: Entity,
   request: MeshActionRequest,
   snapshot: ClusterSnapshot,
-  callers: MtlsCaller[],
+  inputs: PlanInputs = {},
 ): BuiltPlan & { namespace: string } {
+  const callers = inputs.callers ?? [];
   const entityRef = stringifyEntityRef(entity);
   const namespace =
     snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace;
@@ -149,6 +159,8 @@ export function planAction(
           hosts: request.hosts,
           gateway: request.gateway,
           existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
+          gatewayPods: snapshot.gatewayPods,
+          ingressGateways: inputs.ingressGateways,
           port: request.port,
           entityRef,
         }),

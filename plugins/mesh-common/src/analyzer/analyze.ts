@@ -1,5 +1,6 @@
 import type { Finding } from '../api/findings';
 import { BundleIndex, MeshBundle } from './bundle';
+import { gatewayChecks } from './gatewayChecks';
 import { injectionChecks } from './injectionChecks';
 import { destinationRuleChecks, virtualServiceChecks } from './routingChecks';
 
@@ -7,7 +8,8 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 /**
  * Checks one cluster's mesh objects for the handbook's pitfalls and the `istioctl analyze`
- * codes that matter here: IST0101, IST0102, IST0103, IST0112, IST0118, IST0123, IST0132,
+ * codes that matter here: IST0101 (also a Gateway selector that matches no
+ * pod), IST0102, IST0103, IST0112, IST0118, IST0123, IST0132,
  * IST0173, IST0174, and ours MESH-002 (VS not linked to Gateway) and MESH-003 (short host in
  * another namespace). Findings come errors first; `blocking` marks those that break traffic.
  *
@@ -18,6 +20,7 @@ export function analyze(bundle: MeshBundle): Finding[] {
   return [
     ...virtualServiceChecks(index),
     ...destinationRuleChecks(index),
+    ...gatewayChecks(index),
     ...injectionChecks(index),
   ].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }

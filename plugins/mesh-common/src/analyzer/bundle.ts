@@ -25,6 +25,11 @@ export interface MeshBundle {
   destinationRules: IstioDestinationRule[];
   gateways: IstioGateway[];
   peerAuthentications?: IstioPeerAuthentication[];
+  /**
+   * Pods of any namespace that the bundle's Gateways select (listed by each Gateway's
+   * selector). Absent = not read: a Gateway's selector is then not checked.
+   */
+  gatewayPods?: KubePod[];
 }
 
 /** Lookups shared by the checks. */

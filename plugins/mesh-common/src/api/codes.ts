@@ -42,4 +42,6 @@ export const MeshFindingCodes = {
   partiallyQualifiedHost: 'MESH-018',
   /** A workload's pods would not be replaced after a template change (paused, OnDelete). */
   rolloutBlocked: 'MESH-019',
+  /** No ingress gateway (or no single one) to select for a new Gateway: the user must say. */
+  ingressGatewayUnknown: 'MESH-020',
 } as const;

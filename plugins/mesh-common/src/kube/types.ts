@@ -33,6 +33,8 @@ export interface KubeContainer {
   image?: string;
   /** `Always` on an init container = native sidecar. */
   restartPolicy?: string;
+  /** `istio-proxy`: `proxy sidecar` or `proxy router` (a gateway), then flags. */
+  args?: string[];
   ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
 }
 

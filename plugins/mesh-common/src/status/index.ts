@@ -5,3 +5,4 @@ export * from './serviceStatus';
 export * from './trafficSplits';
 export * from './peerAuthenticationPrecedence';
 export * from './versionSubsets';
+export * from './ingressGateway';
