@@ -29,6 +29,7 @@ const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boo
   'v1/Pod': { base: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Service': { base: '/api/v1', plural: 'services', namespaced: true },
   'v1/Namespace': { base: '/api/v1', plural: 'namespaces', namespaced: false },
+  'v1/ConfigMap': { base: '/api/v1', plural: 'configmaps', namespaced: true },
   'apps/v1/Deployment': { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
   'apps/v1/StatefulSet': { base: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
   'apps/v1/DaemonSet': { base: '/apis/apps/v1', plural: 'daemonsets', namespaced: true },

@@ -4,15 +4,17 @@ import {
   KubeNamespace,
   KubePod,
   KubeWorkload,
+  MeshConfigView,
   MeshTarget,
   WORKLOAD_KINDS,
   matchesSelector,
+  meshConfigFromConfigMap,
   selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterGateway } from './ClusterGateway';
+import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 
-/** Istio's root namespace: mesh-wide PeerAuthentications live there. */
-export const ROOT_NAMESPACE = 'istio-system';
+/** Where istiod and its `istio` ConfigMap (meshConfig) live; also the default root namespace. */
+export const ISTIO_NAMESPACE = 'istio-system';
 
 const NETWORKING = 'networking.istio.io/v1';
 const SECURITY = 'security.istio.io/v1';
@@ -28,7 +30,7 @@ export async function readClusterSnapshot(
 ): Promise<ClusterSnapshot> {
   const ns = target.namespace;
   const inScope = { namespace: ns };
-  const [pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications, rootPolicies, namespaceObjects] =
+  const [pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications, defaultRootPolicies, namespaceObjects, meshConfig] =
     await Promise.all([
       gateway.list<any>(cluster, 'v1', 'Pod', { namespace: ns, labelSelector: target.labelSelector }),
       Promise.all(WORKLOAD_KINDS.map(kind => gateway.list<any>(cluster, 'apps/v1', kind, inScope))),
@@ -37,13 +39,22 @@ export async function readClusterSnapshot(
       gateway.list<any>(cluster, NETWORKING, 'DestinationRule', inScope),
       gateway.list<any>(cluster, NETWORKING, 'Gateway', inScope),
       gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', inScope),
-      ns === ROOT_NAMESPACE
+      // The default root namespace is read alongside; another one named by meshConfig after.
+      ns === ISTIO_NAMESPACE
         ? Promise.resolve([])
-        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: ROOT_NAMESPACE }),
+        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: ISTIO_NAMESPACE }),
       ns
         ? gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'Namespace', name: ns }).then(n => (n ? [n] : []))
         : gateway.list<any>(cluster, 'v1', 'Namespace'),
+      readMeshConfig(gateway, cluster),
     ]);
+  const root = meshConfig.rootNamespace;
+  const rootPolicies =
+    root === ISTIO_NAMESPACE
+      ? defaultRootPolicies
+      : root === ns
+        ? []
+        : await gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root });
   const workloads = (workloadLists.flat() as KubeWorkload[]).filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
   );
@@ -78,5 +89,25 @@ export async function readClusterSnapshot(
     gateways,
     peerAuthentications: [...peerAuthentications, ...rootPolicies],
     gatewayPods,
+    meshConfig,
   };
+}
+
+/**
+ * istiod's meshConfig from its `istio` ConfigMap in istio-system; Istio's defaults when it is
+ * absent or not readable by the portal (403), so the status never fails on it.
+ */
+export async function readMeshConfig(gateway: ClusterGateway, cluster: string): Promise<MeshConfigView> {
+  try {
+    const configMap = await gateway.get<any>(cluster, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'istio',
+      namespace: ISTIO_NAMESPACE,
+    });
+    return meshConfigFromConfigMap(configMap);
+  } catch (error) {
+    if (error instanceof ClusterRequestError && error.statusCode === 403) return meshConfigFromConfigMap();
+    throw error;
+  }
 }

@@ -231,3 +231,64 @@ describe('MeshService: the ingress gateway of an exposed service', () => {
     expect(bind.findings.map(f => f.code)).toContain('IST0101');
   });
 });
+
+describe('MeshService: DestinationRules and the root namespace of meshConfig', () => {
+  /** An injected pod in another namespace whose environment names web (a caller). */
+  const caller: KubeJson = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'storefront-0', namespace: 'storefront', labels: { app: 'storefront' } },
+    spec: {
+      containers: [
+        { name: 'storefront', env: [{ name: 'WEB', value: 'http://web.prod.svc.cluster.local' }] },
+        { name: 'istio-proxy', image: 'proxyv2:1.28.0' },
+      ],
+    },
+  } as KubeJson;
+  // As the API server sends it: creationTimestamp is a string on the wire.
+  const plainLocal = (namespace: string) =>
+    ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'plain-local', namespace, creationTimestamp: '2025-01-01T00:00:00Z' },
+      spec: { host: '*.local', trafficPolicy: { tls: { mode: 'DISABLE' } } },
+    }) as unknown as KubeJson;
+  const meshConfigMap = (mesh: string): KubeJson => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'istio', namespace: 'istio-system' },
+    data: { mesh },
+  } as KubeJson);
+  const strict = { action: 'mtls' as const, mode: 'STRICT' as const, scope: 'namespace' as const, force: true };
+
+  it("blocks STRICT per caller namespace that a root-namespace *.local DISABLE reaches", async () => {
+    const plan = await meshService(cluster([caller, plainLocal('istio-system')])).plan(entityRef, strict, credentials);
+    expect(plan.findings.filter(f => f.code === 'MESH-005').map(f => [f.message.slice(0, f.message.indexOf(' use')), f.blocking])).toEqual([
+      ['Callers in namespace prod', true],
+      ['Callers in namespace storefront (storefront)', true],
+    ]);
+    expect(plan.blocked).toBe(true);
+  });
+
+  it("follows meshConfig's rootNamespace for DestinationRules and mesh-wide PeerAuthentications", async () => {
+    const meshRootStrict: KubeJson = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'mesh-root' },
+      spec: { mtls: { mode: 'STRICT' } },
+    } as KubeJson;
+    const gateway = cluster([caller, plainLocal('mesh-root'), meshConfigMap('rootNamespace: mesh-root\n'), meshRootStrict]);
+    const plan = await meshService(gateway).plan(entityRef, strict, credentials);
+    expect(plan.findings.filter(f => f.code === 'MESH-005').map(f => f.resource)).toEqual([
+      { kind: 'DestinationRule', name: 'plain-local', namespace: 'mesh-root' },
+      { kind: 'DestinationRule', name: 'plain-local', namespace: 'mesh-root' },
+    ]);
+    const status = await meshService(gateway).status(entityRef, credentials);
+    const [local] = status.clusters;
+    if (!local.ok) throw new Error(local.error.message);
+    expect(local.mtls[0]).toMatchObject({
+      mode: 'STRICT',
+      source: { scope: 'mesh', name: 'default', namespace: 'mesh-root' },
+    });
+  });
+});

@@ -112,6 +112,11 @@ export class MeshService {
         : [];
     const built = planAction(entity, request, snapshot, {
       callers,
+      // Istio picks a caller's DestinationRule by the caller's namespace: read them all.
+      destinationRules:
+        request.action === 'mtls'
+          ? await this.deps.gateway.list<any>(cluster, 'networking.istio.io/v1', 'DestinationRule')
+          : undefined,
       ingressGateways: request.action === 'expose' ? await this.ingressGateways(cluster) : undefined,
     });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);

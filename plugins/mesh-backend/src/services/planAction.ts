@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import {
   BuiltPlan,
   IngressGatewayChoiceInput,
+  IstioDestinationRule,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
@@ -23,6 +24,8 @@ export interface PlanInputs {
   callers?: MtlsCaller[];
   /** expose: the cluster's ingress gateways and the configured selector. */
   ingressGateways?: IngressGatewayChoiceInput;
+  /** mtls: the DestinationRules of every namespace (callers use their own namespace's). */
+  destinationRules?: IstioDestinationRule[];
 }
 
 /**
@@ -73,6 +76,7 @@ export function planAction(
           services,
           pods: snapshot.pods,
           peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace: snapshot.meshConfig.rootNamespace,
           restart: request.restart,
           portProtocols: request.portProtocols,
           entityRef,
@@ -137,7 +141,13 @@ export function planAction(
           workload,
           target: services.map(s => s.metadata?.name).join(', ') || entity.metadata.name,
           callers,
-          destinationRules: snapshot.destinationRules,
+          destinationRules: inputs.destinationRules ?? snapshot.destinationRules,
+          meshConfig: snapshot.meshConfig,
+          // STRICT on the namespace protects every Service there; on a workload, the entity's.
+          services: (request.scope === 'namespace'
+            ? snapshot.services.filter(s => s.metadata?.namespace === namespace)
+            : services
+          ).map(s => s.metadata?.name ?? ''),
           existingPeerAuthentication: snapshot.peerAuthentications.find(
             pa => pa.metadata?.namespace === namespace && pa.metadata?.name === policyName,
           ),

@@ -27,13 +27,18 @@ export function statusFromSnapshot(
   const workloads = snapshot.workloads.map(w => workloadStatus(w, snapshot));
   const namespace = snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace ?? '';
   const mtls = [
-    effectiveMtlsMode({ namespace, peerAuthentications: snapshot.peerAuthentications }),
+    effectiveMtlsMode({
+      namespace,
+      peerAuthentications: snapshot.peerAuthentications,
+      rootNamespace: snapshot.meshConfig.rootNamespace,
+    }),
     ...snapshot.workloads.map(w =>
       effectiveMtlsMode({
         namespace: w.metadata?.namespace ?? namespace,
         workload: w.metadata?.name,
         workloadLabels: w.spec?.template?.metadata?.labels ?? {},
         peerAuthentications: snapshot.peerAuthentications,
+        rootNamespace: snapshot.meshConfig.rootNamespace,
       }),
     ),
   ];

@@ -53,6 +53,8 @@ export interface OnboardPlanInput {
   pods?: KubePod[];
   /** PeerAuthentications of the namespace: an existing namespace-wide one is kept. */
   peerAuthentications?: IstioPeerAuthentication[];
+  /** Istio's root namespace (meshConfig `rootNamespace`), where mesh-wide policies live. */
+  rootNamespace?: string;
   /** Restart existing workloads so pods get a sidecar (default true; never in ambient). */
   restart?: boolean;
   /** Timestamp for `restartedAt` (ISO 8601); default now. */

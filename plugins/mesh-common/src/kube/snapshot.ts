@@ -1,4 +1,5 @@
 import type { MeshBundle } from '../analyzer/bundle';
+import type { MeshConfigView } from '../status/destinationRuleLookup';
 import type {
   IstioPeerAuthentication,
   KubeService,
@@ -23,6 +24,8 @@ export interface ClusterSnapshot extends MeshBundle {
   workloads: KubeWorkload[];
   /** PeerAuthentications of the entity's namespaces and of the root namespace. */
   peerAuthentications: IstioPeerAuthentication[];
+  /** istiod's meshConfig as far as we follow it (root namespace, DR export default). */
+  meshConfig: MeshConfigView;
 }
 
 /**

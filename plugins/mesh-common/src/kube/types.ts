@@ -168,6 +168,8 @@ export interface IstioDestinationRule extends KubeObject {
     subsets?: IstioSubset[];
     trafficPolicy?: IstioTrafficPolicy;
     exportTo?: string[];
+    /** Applies the rule only to these workloads of its own namespace (never exported). */
+    workloadSelector?: { matchLabels?: Record<string, string> };
     [field: string]: unknown;
   };
 }

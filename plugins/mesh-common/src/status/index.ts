@@ -6,3 +6,4 @@ export * from './trafficSplits';
 export * from './peerAuthenticationPrecedence';
 export * from './versionSubsets';
 export * from './ingressGateway';
+export * from './destinationRuleLookup';
