@@ -7,3 +7,4 @@ export * from './peerAuthenticationPrecedence';
 export * from './versionSubsets';
 export * from './ingressGateway';
 export * from './destinationRuleLookup';
+export * from './canaryRoles';
