@@ -49,12 +49,10 @@ export async function readClusterSnapshot(
       readMeshConfig(gateway, cluster),
     ]);
   const root = meshConfig.rootNamespace;
-  const rootPolicies =
-    root === ISTIO_NAMESPACE
-      ? defaultRootPolicies
-      : root === ns
-        ? []
-        : await gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root });
+  let rootPolicies = defaultRootPolicies;
+  if (root !== ISTIO_NAMESPACE) {
+    rootPolicies = root === ns ? [] : await gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root });
+  }
   const workloads = (workloadLists.flat() as KubeWorkload[]).filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
   );

@@ -252,6 +252,7 @@ describe('TrafficSplitCard', () => {
       });
       await renderWithMesh(<TrafficSplitCard />, { api });
       await expectSplitOfferedForBackend();
+      expect(screen.queryByText(/backend-metrics/)).not.toBeInTheDocument();
     });
   });
 });
