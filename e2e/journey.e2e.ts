@@ -168,3 +168,55 @@ test('the overview lists the four services with their mesh state', async ({ page
   }
   await shot(page, '50-overview');
 });
+
+test('backend: health per version with its chart, a guided canary started and watched in the page, and a timeout from the resilience editor', async ({ page }) => {
+  test.setTimeout(300_000);
+  // Traffic from frontend's pod for Prometheus to see (bounded: at most 60,000 requests or 200 s).
+  const { spawn } = await import('node:child_process');
+  const traffic = spawn(
+    'local-mesh/bin/load',
+    ['--from', 'prod/frontend', '--count', '60000', '--concurrency', '2', '--deadline-ms', '200000', '--json', `http://${BACKEND_HOST}/`],
+    { stdio: 'ignore' },
+  );
+  try {
+    await signIn(page);
+    await openMeshTab(page, 'backend');
+    const split = card(page, 'Traffic split');
+    // The first test promoted v2: roll back to v1 so that v2 is the canary again.
+    await split.getByRole('button', { name: 'Rollback' }).click();
+    await split.getByRole('button', { name: 'Apply', exact: true }).click();
+    await expect(split.getByRole('img', { name: 'Traffic split: v1 100%' })).toBeVisible({ timeout: 30_000 });
+
+    await split.getByLabel('Steps (% to v2)').fill('10, 50, 100');
+    await split.getByLabel('Seconds per step').fill('10');
+    await split.getByRole('button', { name: 'Start guided canary' }).click();
+    await expect(split.getByText(/Running: v2 at 10 %/)).toBeVisible();
+    await expect(split.getByRole('img', { name: 'Traffic split: v1 90%, v2 10%' })).toBeVisible({ timeout: 30_000 });
+    // Health of both versions, with numbers, once Prometheus has scraped the new split.
+    const health = split.getByRole('table', { name: `Health of ${BACKEND_HOST} per version` }).or(
+      split.getByRole('table', { name: /Health of backend/ }),
+    );
+    await expect(health.first()).toBeVisible({ timeout: 60_000 });
+    await expect(health.first().getByText(/\d+(\.\d+)? ?%/).first()).toBeVisible({ timeout: 60_000 });
+    await expect(split.getByText(/advance/).first()).toBeVisible({ timeout: 90_000 });
+    await shot(page, '15-backend-guided-canary-running');
+    await expect(split.getByText(/Completed:/)).toBeVisible({ timeout: 120_000 });
+    await expect(split.getByRole('img', { name: 'Traffic split: v2 100%' })).toBeVisible({ timeout: 30_000 });
+    await expect(split.getByRole('img', { name: /Success rate per version over the last/ })).toBeVisible({ timeout: 60_000 });
+    await shot(page, '16-backend-guided-canary-completed');
+  } finally {
+    traffic.kill();
+  }
+
+  const split = card(page, 'Traffic split');
+  await expect(split.getByText(/Istio's default retries/)).toBeVisible();
+  await split.getByRole('button', { name: 'Edit timeouts and retries' }).click();
+  await split.getByLabel('Timeout').fill('2s');
+  await split.getByLabel('Retry attempts').fill('3');
+  await split.getByLabel('Retry on').fill('5xx,reset');
+  await split.getByRole('button', { name: 'Preview', exact: true }).last().click();
+  await expect(split.getByText(/timeout: 2s/).first()).toBeVisible();
+  await split.getByRole('button', { name: 'Apply', exact: true }).last().click();
+  await expect(split.getByText(/Resilience: timeout 2s · retries 3 on 5xx,reset/)).toBeVisible({ timeout: 30_000 });
+  await shot(page, '17-backend-resilience');
+});

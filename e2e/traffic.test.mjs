@@ -346,3 +346,174 @@ test('onboarding a Postgres-style TCP service from the portal keeps its TCP call
     k(['delete', 'namespace', LEDGER_NS, '--ignore-not-found', '--wait=false']);
   }
 });
+
+// Retries and timeouts set from the portal, judged by real requests. v1 of backend is made to
+// fail (local-mesh.io/fault-* pod annotations put a fault shim in front of its echo server).
+// Status 500, not 503: Istio's default retry policy already retries 503 twice
+// (pilot/pkg/networking/core/route/retry/retry.go, DefaultPolicy), which would hide the baseline.
+test('resilience from the portal: retries on 5xx lift a 30 %-failing version above 95 %, a 100 ms timeout cuts a 300 ms answer to 504', async t => {
+  const url = `http://${BACKEND_HOST}/`;
+  const selector = 'app=backend,version=v1';
+  const annotate = (...kv) => k(['-n', 'prod', 'annotate', 'pods', '-l', selector, '--overwrite', ...kv]);
+  // the rollback at the end of the canary test left every request on v1
+  await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+  try {
+    annotate('local-mesh.io/fault-percent=30', 'local-mesh.io/fault-status=500');
+    const failing = await eventually('v1 answers 500 for a share of requests', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const r = await load({ from: 'prod/frontend', url, count: 300 });
+      return (r.byStatus['500'] ?? 0) > 0 ? r : undefined;
+    }, 120000, 1000);
+    const baseline = await load({ from: 'prod/frontend', url, count: 1000 });
+    const baselineOk = (baseline.byStatus['200'] ?? 0) / baseline.total;
+    assert.ok(baselineOk >= 0.6 && baselineOk <= 0.8, `without retries ~70 % succeed: ${JSON.stringify(baseline.byStatus)}`);
+    t.diagnostic(`no retries set (Istio's default does not retry 500): ${JSON.stringify(baseline.byStatus)} (first probe ${JSON.stringify(failing.byStatus)})`);
+
+    await apply('backend', { action: 'resilience', retries: { attempts: 3, retryOn: '5xx' } });
+    const retried = await eventually('retries on 5xx take effect', async () => {
+      const r = await load({ from: 'prod/frontend', url, count: 1000 });
+      return (r.byStatus['200'] ?? 0) / r.total >= 0.95 ? r : undefined;
+    }, 60000, 1000);
+    t.diagnostic(`retries 3 on 5xx: ${JSON.stringify(retried.byStatus)} p50 ${retried.p50Ms} ms p99 ${retried.p99Ms} ms`);
+
+    annotate('local-mesh.io/fault-percent=0', 'local-mesh.io/fault-delay-ms=300');
+    await apply('backend', { action: 'resilience', timeout: '100ms', retries: { attempts: 0 } });
+    const cut = await eventually('the 100 ms timeout answers 504 before the 300 ms reply', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const r = await load({ from: 'prod/frontend', url, count: 20, concurrency: 4, timeoutMs: 2000 });
+      return onlyStatus(r, '504') ? r : undefined;
+    }, 120000, 1000);
+    assert.ok(cut.p50Ms >= 90 && cut.p99Ms < 280, `504 after ~100 ms, not after the 300 ms reply: p50 ${cut.p50Ms} ms, p99 ${cut.p99Ms} ms`);
+    t.diagnostic(`timeout 100ms against a 300 ms reply: ${JSON.stringify(cut.byStatus)} p50 ${cut.p50Ms} ms p99 ${cut.p99Ms} ms`);
+  } finally {
+    annotate('local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-', 'local-mesh.io/fault-delay-ms-');
+    await apply('backend', { action: 'resilience', timeout: null, retries: null });
+  }
+  await eventually('backend answers normally again', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+    return onlyStatus(await load({ from: 'prod/frontend', url, count: 50 }), '200');
+  }, 120000, 1000);
+});
+
+// Guided canary runs: the backend's scheduler steps the split by the health Prometheus reads
+// from the sidecars' stats (the test portal ticks every 3 s over a 30 s window).
+async function runs(entity, method = 'GET', suffix = '', body) {
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/canary-runs${suffix}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  assert.ok(res.status < 300, `${method} canary-runs${suffix}: ${res.status} ${JSON.stringify(json).slice(0, 500)}`);
+  return json;
+}
+const runById = async id => (await runs('backend')).items.find(r => r.id === id);
+const describeRun = r =>
+  r.history.map(s => `${s.decision}@${s.weight}%${s.successRate !== undefined ? ` ok ${s.successRate}%` : ''}${s.reason ? ` (${s.reason})` : ''}`).join(' → ');
+
+test('guided canary from the portal: a healthy v2 is promoted step by step; a v2 failing 30 % of requests is rolled back by the run', async t => {
+  const url = `http://${BACKEND_HOST}/`;
+  const frontend = podOf('prod', 'frontend');
+  const cluster = v => `outbound|80|${v}|${BACKEND_HOST}`;
+  const v2Pods = 'app=backend,version=v2';
+  await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+  const stop = new AbortController();
+  const background = load({ from: 'prod/frontend', url, count: 100000, concurrency: 2, deadlineMs: 400000, signal: stop.signal });
+  try {
+    const started = Date.now();
+    const healthy = await runs('backend', 'POST', '', { service: 'backend', stable: 'v1', canary: 'v2', steps: [10, 50, 100], intervalSeconds: 10 });
+    assert.equal(healthy.weight, 10, 'the first step is applied when the run starts');
+    const promoted = await eventually('the healthy run ends', async () => {
+      const r = await runById(healthy.id);
+      return r && r.state !== 'running' ? r : undefined;
+    }, 240000, 2000);
+    assert.equal(promoted.state, 'completed', `${promoted.outcome}: ${describeRun(promoted)}`);
+    t.diagnostic(`healthy v2 in ${Math.round((Date.now() - started) / 1000)} s: ${describeRun(promoted)}`);
+    await eventually('frontend routes everything to v2', async () => (await envoyRouteWeights(frontend.netns, BACKEND_HOST))?.[cluster('v2')] === 100);
+    assert.deepEqual((await load({ from: 'prod/frontend', url, count: 200 })).byVersion, { v2: 200 });
+
+    // Back to v1, then v2 fails 30 % of its requests with 500 (Istio does not retry 500 by default).
+    await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+    k(['-n', 'prod', 'annotate', 'pods', '-l', v2Pods, '--overwrite', 'local-mesh.io/fault-percent=30', 'local-mesh.io/fault-status=500']);
+    await eventually('v2 fails a share of its requests', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const v2 = podOf('prod', 'backend-v2');
+      const r = await load({ from: 'prod/frontend', url: `http://${v2.ip}:8080/`, count: 20 });
+      return (r.byStatus['500'] ?? 0) > 0;
+    }, 120000, 1000);
+    const failingStart = Date.now();
+    const failing = await runs('backend', 'POST', '', { service: 'backend', stable: 'v1', canary: 'v2', steps: [10, 50, 100], intervalSeconds: 10 });
+    const rolledBack = await eventually('the failing run ends', async () => {
+      const r = await runById(failing.id);
+      return r && r.state !== 'running' ? r : undefined;
+    }, 240000, 2000);
+    assert.equal(rolledBack.state, 'rolled-back', `${rolledBack.outcome}: ${describeRun(rolledBack)}`);
+    assert.ok(!rolledBack.history.some(s => s.decision === 'advance'), `never went past 10 %: ${describeRun(rolledBack)}`);
+    t.diagnostic(`failing v2 rolled back after ${Math.round((Date.now() - failingStart) / 1000)} s: ${rolledBack.outcome}; ${describeRun(rolledBack)}`);
+    await eventually('frontend routes everything to v1', async () => (await envoyRouteWeights(frontend.netns, BACKEND_HOST))?.[cluster('v1')] === 100);
+    const after = await load({ from: 'prod/frontend', url, count: 200 });
+    assert.deepEqual(after.byVersion, { v1: 200 });
+    assert.ok(onlyStatus(after, '200'), JSON.stringify(after.byStatus));
+  } finally {
+    stop.abort();
+    k(['-n', 'prod', 'annotate', 'pods', '-l', v2Pods, 'local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-']);
+  }
+  const bg = await background;
+  t.diagnostic(`background during both runs: ${bg.total} requests, ${JSON.stringify(bg.byStatus)}`);
+  await eventually('backend v2 answers normally again', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+    return onlyStatus(await load({ from: 'prod/frontend', url: `http://${podOf('prod', 'backend-v2').ip}:8080/`, count: 20 }), '200');
+  }, 120000, 1000);
+});
+
+// Zero trust from the catalog: checkout dependsOn payments (catalog/shop.yaml). The access
+// policy allows checkout's identity alone; shop was onboarded above, payments is STRICT.
+async function accessOf(entity) {
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/access`, { headers: { authorization: `Bearer ${token}` } });
+  const json = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(json).slice(0, 500));
+  return json.clusters[0].services.find(s => s.service === entity);
+}
+
+test('access from the portal: payments allows its declared caller checkout; another meshed caller is counted in dry-run and refused (403) once enforced', async t => {
+  const url = 'http://payments.shop.svc.cluster.local/';
+  const policy = () => JSON.parse(k(['-n', 'shop', 'get', 'authorizationpolicies.security.istio.io', 'payments-allow-declared-callers', '-o', 'json']));
+  const fromCheckout = () => load({ from: 'shop/checkout', url, count: 50 });
+  const fromFrontend = () => load({ from: 'prod/frontend', url, count: 50 });
+  assert.ok(onlyStatus(await fromFrontend(), '200'), 'frontend calls payments before any policy');
+  try {
+    await apply('payments', { action: 'access', mode: 'dry-run' });
+    const dryRun = policy();
+    assert.equal(dryRun.metadata.annotations['istio.io/dry-run'], 'true');
+    assert.deepEqual(dryRun.spec.rules[0].from[0].source.principals, ['cluster.local/ns/shop/sa/checkout']);
+    // In dry-run both callers get through; the sidecar counts the other one as would-be denied.
+    const payments = podOf('shop', 'payments');
+    const shadowDenied = () => envoyCounter(payments.netns, 'rbac\\..*shadow_denied$');
+    const before = await shadowDenied();
+    await eventually('payments\' Envoy holds the dry-run policy', async () => {
+      assert.ok(onlyStatus(await fromFrontend(), '200'));
+      return (await shadowDenied()) > before;
+    }, 60000, 1000);
+    const counted = (await shadowDenied()) - before;
+    assert.ok(onlyStatus(await fromCheckout(), '200'));
+    t.diagnostic(`dry-run: frontend and checkout both 200; payments' Envoy counted ${counted} would-be denials`);
+    const seen = await eventually('the portal shows the would-be denials from Prometheus', async () => {
+      const access = await accessOf('payments');
+      return access.mode === 'dry-run' && access.denials.state === 'ok' && access.denials.total > 0 ? access.denials : undefined;
+    }, 90000, 3000);
+    t.diagnostic(`portal: ${seen.total} would-be denials over ${seen.window}`);
+
+    await apply('payments', { action: 'access', mode: 'enforce' });
+    assert.equal(policy().metadata.annotations?.['istio.io/dry-run'], undefined);
+    const refused = await eventually('frontend refused once enforced', async () => {
+      const r = await fromFrontend();
+      return onlyStatus(r, '403') ? r : undefined;
+    }, 60000, 1000);
+    const allowed = await fromCheckout();
+    assert.ok(onlyStatus(allowed, '200'), `checkout still allowed: ${JSON.stringify(allowed.byStatus)}`);
+    t.diagnostic(`enforced: frontend ${JSON.stringify(refused.byStatus)}, checkout ${JSON.stringify(allowed.byStatus)}`);
+  } finally {
+    await apply('payments', { action: 'access', mode: 'remove' }).catch(e => t.diagnostic(`remove: ${e.message}`));
+  }
+  await eventually('frontend allowed again after remove', async () => onlyStatus(await fromFrontend(), '200'), 60000, 1000);
+});

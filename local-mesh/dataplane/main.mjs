@@ -17,7 +17,7 @@ import path from 'node:path';
 import { Informer } from './kube.mjs';
 import { kubeFromData } from './state.mjs';
 import { alive, ensureNodeNetns, inNetns, listNetns, NODE_NETNS, relay, startProcess, stopGroups, deleteNetns, writeFile } from './host.mjs';
-import { freshPodIp, planPod, selectPods } from './podPlan.mjs';
+import { faultsOf, freshPodIp, planPod, selectPods } from './podPlan.mjs';
 import { PodRuntime } from './podRuntime.mjs';
 import { prometheusConfig, writeTargets } from './prometheus.mjs';
 
@@ -219,7 +219,9 @@ async function reconcile() {
 
     for (const [uid, rt] of runtimes) {
       const pod = want.get(uid);
-      if (!pod || pod.status.podIP !== rt.plan.ip) {
+      // A changed fault annotation restarts the pod's processes (tests flip a version to failing).
+      const faultsChanged = pod && JSON.stringify(faultsOf(pod)) !== JSON.stringify(faultsOf({ metadata: { annotations: rt.plan.annotations } }));
+      if (!pod || pod.status.podIP !== rt.plan.ip || faultsChanged) {
         log(`stopping ${rt.plan.namespace}/${rt.plan.name}`);
         runtimes.delete(uid);
         if (ingressOwner === uid) ingressOwner = undefined;

@@ -119,12 +119,56 @@ export function echoServerArgs(pod) {
   if (http.length === 0 && tcp.length === 0) http.push(8080);
   const labels = pod.metadata?.labels ?? {};
   const version = labels.version ?? labels['app.kubernetes.io/version'] ?? 'unversioned';
+  const faults = faultsOf(pod);
+  // With faults, the shim takes the declared HTTP ports and the echo server moves behind it.
+  const declared = new Set([...http, ...tcp]);
+  const shim = [];
+  let next = SHIFTED_PORT_BASE;
+  for (const listen of faults ? http : []) {
+    while (declared.has(next)) next++;
+    shim.push({ listen, target: next++ });
+  }
+  const echoHttp = faults ? shim.map(s => s.target) : http;
   // The echo server's list flags cannot be empty; 0 listens on a free port nobody addresses
   // (its gRPC default 7070 and TCP default 9090 would answer on ports the pod never declared).
   const args = ['--version', version, '--cluster', 'local-mesh', '--grpc', '0'];
-  args.push('--port', http.length ? http.join(',') : '0');
+  args.push('--port', echoHttp.length ? echoHttp.join(',') : '0');
   args.push('--tcp', tcp.length ? tcp.join(',') : '0');
-  return { args, httpPorts: http, tcpPorts: tcp, version };
+  return {
+    args,
+    httpPorts: http,
+    tcpPorts: tcp,
+    version,
+    faultShim: faults && shim.length ? { ...faults, ports: shim } : undefined,
+  };
+}
+
+/** Annotations that make a pod's app misbehave on purpose (HTTP ports only), read when the
+ * pod's processes start and watched after: a change restarts them. */
+export const FAULT_ANNOTATIONS = {
+  /** Share of requests (0–100) answered with the fault status instead of the app. */
+  percent: 'local-mesh.io/fault-percent',
+  /** The status of those answers; default 500. */
+  status: 'local-mesh.io/fault-status',
+  /** Delay (ms, ≤ 60000) before every answer, failing or not. */
+  delayMs: 'local-mesh.io/fault-delay-ms',
+};
+const SHIFTED_PORT_BASE = 40000;
+
+/** The pod's requested faults, or undefined when it asks for none (or for nonsense). */
+export function faultsOf(pod) {
+  const a = pod.metadata?.annotations ?? {};
+  const read = (key, min, max) => {
+    const raw = a[key];
+    if (raw === undefined || !/^\d+$/.test(String(raw).trim())) return undefined;
+    const n = Number(raw);
+    return n >= min && n <= max ? n : undefined;
+  };
+  const percent = read(FAULT_ANNOTATIONS.percent, 0, 100) ?? 0;
+  const delayMs = read(FAULT_ANNOTATIONS.delayMs, 0, 60000) ?? 0;
+  const status = read(FAULT_ANNOTATIONS.status, 200, 599) ?? 500;
+  if (percent === 0 && delayMs === 0) return undefined;
+  return { percent, status, delayMs };
 }
 
 /**
@@ -142,6 +186,7 @@ export function planPod(pod, opts) {
     role,
     serviceAccount: pod.spec?.serviceAccountName ?? 'default',
     labels: pod.metadata?.labels ?? {},
+    annotations: pod.metadata?.annotations ?? {},
     app: role === 'router' ? undefined : echoServerArgs(pod),
   };
   if (role === 'plain') return plan;

@@ -3,6 +3,7 @@
 // iptables capture), or the gateway proxy for a `proxy router` pod.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   chownTree,
   createPodNetns,
@@ -13,6 +14,8 @@ import {
   stopGroups,
   writeFile,
 } from './host.mjs';
+
+const FAULT_SHIM = fileURLToPath(new URL('./faultShim.mjs', import.meta.url));
 
 /** The proxy's uid/gid: istio-iptables lets traffic of this uid out uncaptured. */
 export const PROXY_UID = 1337;
@@ -64,6 +67,14 @@ export class PodRuntime {
         netns: this.netns,
         env: { PATH: process.env.PATH, NAMESPACE: plan.namespace, POD_NAME: plan.name },
       });
+      if (plan.app.faultShim) {
+        this.spawn('fault-shim', {
+          cmd: process.execPath,
+          args: [FAULT_SHIM, JSON.stringify(plan.app.faultShim)],
+          netns: this.netns,
+          env: { PATH: process.env.PATH },
+        });
+      }
     }
   }
 

@@ -84,6 +84,71 @@ test('the app answers on the declared ports with the pod\'s version; server-firs
   assert.equal(at('--tcp'), '5432');
 });
 
+test('fault annotations put a shim on the HTTP ports and move the echo server behind it; TCP ports stay', async () => {
+  const { planPod, faultsOf } = await plan();
+  const pod = injectedPod();
+  pod.metadata.annotations['local-mesh.io/fault-percent'] = '30';
+  pod.metadata.annotations['local-mesh.io/fault-status'] = '503';
+  const p = planPod(pod, opts);
+  const at = flag => p.app.args[p.app.args.indexOf(flag) + 1];
+  assert.deepEqual(p.app.faultShim, { percent: 30, status: 503, delayMs: 0, ports: [{ listen: 8080, target: 40000 }] });
+  assert.equal(at('--port'), '40000');
+  assert.equal(at('--tcp'), '5432');
+  assert.deepEqual(p.app.httpPorts, [8080], 'the pod still answers on its declared port');
+  // nonsense and zero ask for nothing; the status defaults to 500
+  const ask = a => faultsOf({ metadata: { annotations: a } });
+  assert.equal(ask({ 'local-mesh.io/fault-percent': '0' }), undefined);
+  assert.equal(ask({ 'local-mesh.io/fault-percent': '-5' }), undefined);
+  assert.equal(ask({ 'local-mesh.io/fault-percent': '150' }), undefined);
+  assert.equal(ask({ 'local-mesh.io/fault-delay-ms': '1e3' }), undefined);
+  assert.deepEqual(ask({ 'local-mesh.io/fault-delay-ms': '300' }), { percent: 0, status: 500, delayMs: 300 });
+  assert.equal(planPod(injectedPod(), opts).app.faultShim, undefined);
+});
+
+test('fault shim: the exact share fails with the given status, spread out; the rest reach the app', async () => {
+  const http = require('node:http');
+  const { spawn } = require('node:child_process');
+  const path = require('node:path');
+  const app = http.createServer((req, res) => res.end(`app saw ${req.url}`));
+  await new Promise(r => app.listen(0, '127.0.0.1', r));
+  const probe = http.createServer();
+  await new Promise(r => probe.listen(0, '127.0.0.1', r));
+  const listen = probe.address().port;
+  await new Promise(r => probe.close(r));
+  const shim = spawn(process.execPath, [
+    path.join(__dirname, '../dataplane/faultShim.mjs'),
+    JSON.stringify({ percent: 30, status: 503, delayMs: 20, ports: [{ listen, target: app.address().port }] }),
+  ], { stdio: 'ignore' });
+  const get = n => new Promise((resolve, reject) => {
+    const started = Date.now();
+    http.get({ host: '127.0.0.1', port: listen, path: `/r${n}` }, res => {
+      let body = '';
+      res.on('data', d => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode, body, ms: Date.now() - started }));
+    }).on('error', reject);
+  });
+  try {
+    for (let i = 0; i < 50; i++) {
+      if (await get('-ready').then(() => true, () => false)) break;
+      await new Promise(r => setTimeout(r, 100));
+    }
+    const results = [];
+    for (let i = 0; i < 100; i++) results.push(await get(i));
+    const failed = results.filter(r => r.status === 503);
+    assert.equal(failed.length, 30);
+    assert.ok(results.every(r => r.ms >= 15), 'every answer waits for the delay');
+    const ok = results.filter(r => r.status === 200);
+    assert.equal(ok.length, 70);
+    assert.match(ok[0].body, /^app saw \/r\d+$/);
+    for (let i = 1; i < results.length; i++) {
+      assert.ok(!(results[i].status === 503 && results[i - 1].status === 503), 'no two failures in a row at 30 %');
+    }
+  } finally {
+    shim.kill();
+    app.close();
+  }
+});
+
 test('a pod without the injector\'s annotation runs its app alone, even with a container named istio-proxy', async () => {
   const { planPod, podRole } = await plan();
   const pod = injectedPod();

@@ -110,6 +110,43 @@ export interface Config {
         latency?: string;
       };
     };
+    /**
+     * Guided canary runs: the portal steps a canary's weight up while it stays healthy and
+     * rolls back to stable when it fails (needs `prometheusUrl` on the cluster). Thresholds
+     * are those of `canaryHealth`. A scheduler task with global scope checks the running runs,
+     * so with several replicas on one PostgreSQL only one of them steps at a time.
+     */
+    canaryRuns?: {
+      /** Seconds between two checks of every running run. Default 15. */
+      tickSeconds?: number;
+      /**
+       * Health checks in a row without an answer (Prometheus down or slow, the split gone)
+       * after which a run rolls back to stable. Default 5.
+       */
+      maxUnavailableChecks?: number;
+    };
+    /**
+     * Access policies (`<service>-allow-declared-callers`): the denials the Access card shows,
+     * read from each cluster's `prometheusUrl` (with its auth and `canaryHealth.timeoutMs`).
+     */
+    accessPolicy?: {
+      /** PromQL range the denials are counted over. Default `1h`. */
+      denialsWindow?: string;
+      /**
+       * Own query templates, replacing the defaults one by one. PromQL answering one instant
+       * vector keyed by `pod`; placeholders `{{namespace}}`, `{{pods}}` (the Service's pods
+       * as an anchored regex alternation) and `{{window}}`. The defaults read Envoy's RBAC
+       * counters as Istio's bootstrap tags them (`authz_dry_run_action`,
+       * `authz_dry_run_result`, `authz_enforce_result`) on targets labelled `namespace` and
+       * `pod`.
+       */
+      queries?: {
+        /** Requests the dry-run (shadow) ALLOW rules would have denied, per pod. */
+        wouldBeDenied?: string;
+        /** Requests the RBAC filters denied, per pod. */
+        denied?: string;
+      };
+    };
     /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */
     requestTimeoutMs?: number;
   };

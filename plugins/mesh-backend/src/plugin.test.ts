@@ -65,6 +65,16 @@ describe('mesh backend plugin', () => {
     ]);
   });
 
+  it('reports an unreachable cluster in the access view as a per-cluster error', async () => {
+    const server = await start();
+    const res = await request(server).get('/api/mesh/entities/default/component/backend/access');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      entityRef: 'component:default/backend',
+      clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+    });
+  });
+
   it('answers 404 for an entity the catalog does not have', async () => {
     const server = await start();
     const res = await request(server).get('/api/mesh/entities/default/component/nope/status');
@@ -83,6 +93,18 @@ describe('mesh backend plugin', () => {
     const res = await request(server)
       .post('/api/mesh/entities/default/component/backend/apply')
       .send({ action: 'canary', preset: '90/10' });
+    expect(res.status).toBe(403);
+  });
+
+  it('wires guided canary runs: an empty list at first, start refused with 403 when denied', async () => {
+    const server = await start();
+    const list = await request(server).get('/api/mesh/entities/default/component/backend/canary-runs');
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ items: [] });
+    const denied = await start(AuthorizeResult.DENY);
+    const res = await request(denied)
+      .post('/api/mesh/entities/default/component/backend/canary-runs')
+      .send({ service: 'backend', stable: 'v1', canary: 'v2' });
     expect(res.status).toBe(403);
   });
 

@@ -8,11 +8,16 @@ import {
   meshPermissions,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { AuditStore } from './audit/AuditStore';
+import { CanaryRunner } from './canaryRuns/CanaryRunner';
+import { readCanaryRunsConfig } from './canaryRuns/canaryRunsConfig';
+import { CanaryRunStore } from './canaryRuns/CanaryRunStore';
 import { ClusterGateway } from './cluster/ClusterGateway';
 import { readClusterConfigs } from './cluster/clusterConfig';
+import { readAccessPolicyConfig } from './metrics/accessPolicyConfig';
 import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
 import { MetricsGateway } from './metrics/MetricsGateway';
 import { createRouter } from './router';
+import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -33,9 +38,22 @@ export const meshPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        auth: coreServices.auth,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpAuth, httpRouter, permissions, permissionsRegistry, catalog }) {
+      async init({
+        config,
+        logger,
+        database,
+        httpAuth,
+        httpRouter,
+        permissions,
+        permissionsRegistry,
+        auth,
+        scheduler,
+        catalog,
+      }) {
         permissionsRegistry.addPermissions(meshPermissions);
         const gateway = new ClusterGateway(
           readClusterConfigs(config),
@@ -49,12 +67,47 @@ export const meshPlugin = createBackendPlugin({
           gateway,
           audit,
           logger,
-          propagationDelayMs: config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,
+          propagationDelayMs:
+            config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,
         });
         const healthConfig = readCanaryHealthConfig(config);
-        const metrics = new MetricsGateway(healthConfig.prometheus, healthConfig.timeoutMs);
-        const canaryHealth = new CanaryHealthService({ catalog, mesh, metrics, config: healthConfig, logger });
-        httpRouter.use(await createRouter({ httpAuth, permissions, mesh, canaryHealth }));
+        const metrics = new MetricsGateway(
+          healthConfig.prometheus,
+          healthConfig.timeoutMs,
+        );
+        const canaryHealth = new CanaryHealthService({
+          catalog,
+          mesh,
+          metrics,
+          config: healthConfig,
+          logger,
+        });
+        const canaryRuns = new CanaryRunner({
+          store: await CanaryRunStore.create(database),
+          mesh,
+          health: canaryHealth,
+          auth,
+          logger,
+          config: readCanaryRunsConfig(config),
+          thresholds: healthConfig.thresholds,
+        });
+        await canaryRuns.schedule(scheduler);
+        const access = new AccessService({
+          mesh,
+          metrics,
+          config: readAccessPolicyConfig(config),
+          logger,
+        });
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            permissions,
+            mesh,
+            canaryHealth,
+            canaryRuns,
+            access,
+          }),
+        );
       },
     });
   },

@@ -9,6 +9,7 @@ import { MeshService } from './services/MeshService';
 async function app(result: AuthorizeResult = AuthorizeResult.ALLOW) {
   const canaryHealth = {
     health: jest.fn(async (ref: string) => ({ entityRef: ref, clusters: [{ cluster: 'local', state: 'not-configured' }] })),
+    series: jest.fn(async (ref: string, _credentials: unknown, range: string) => ({ entityRef: ref, range, clusters: [] })),
   };
   const permissions = mockServices.permissions.mock();
   permissions.authorize.mockImplementation(async reqs => reqs.map(() => ({ result })) as any);
@@ -35,6 +36,30 @@ describe('mesh router: canary health', () => {
       [{ permission: expect.objectContaining({ name: 'mesh.entity.read' }), resourceRef: 'component:default/backend' }],
       expect.anything(),
     );
+  });
+
+  it('returns per-version series for ?range=, authorizing mesh.entity.read', async () => {
+    const { server, canaryHealth, permissions } = await app();
+    const res = await request(server).get('/entities/default/component/backend/health?range=15m');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ entityRef: 'component:default/backend', range: '15m', clusters: [] });
+    expect(canaryHealth.series).toHaveBeenCalledWith('component:default/backend', expect.anything(), '15m');
+    expect(canaryHealth.health).not.toHaveBeenCalled();
+    expect(permissions.authorize).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['range=15minutes', 'range: must be a PromQL duration from 1m to 1d'],
+    ['range=30s', 'range: must be a PromQL duration from 1m to 1d'],
+    ['range=2d', 'range: must be a PromQL duration from 1m to 1d'],
+    ['window=5m', 'window: unknown field'],
+  ])('rejects ?%s with 400 naming the field', async (query, message) => {
+    const { server, canaryHealth } = await app();
+    const res = await request(server).get(`/entities/default/component/backend/health?${query}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(message);
+    expect(canaryHealth.series).not.toHaveBeenCalled();
+    expect(canaryHealth.health).not.toHaveBeenCalled();
   });
 
   it.each([

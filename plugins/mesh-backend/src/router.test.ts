@@ -8,6 +8,7 @@ import { ConflictError } from '@backstage/errors';
 import express from 'express';
 import request from 'supertest';
 import { createRouter } from './router';
+import { AccessService } from './services/AccessService';
 import { MeshService } from './services/MeshService';
 
 type FakeMesh = { [K in 'status' | 'plan' | 'apply' | 'history' | 'overview']: jest.Mock };
@@ -86,6 +87,10 @@ describe('mesh router', () => {
     [{ action: 'mtls', mode: 'STRICT', scope: 'workload' }, 'workload: is required'],
     [{ action: 'onboard', scope: 'namespace', workloads: ['Not_A_Name'] }, 'workloads.0'],
     [{ action: 'expose', hosts: ['bad host!'] }, 'hosts.0'],
+    [{ action: 'access', mode: 'audit' }, 'mode'],
+    [{ action: 'access' }, 'mode'],
+    [{ action: 'access', mode: 'enforce', service: 'Payments!' }, 'service: must be a DNS-1123 label'],
+    [{ action: 'access', mode: 'enforce', principals: ['*'] }, 'principals: unknown field'],
   ])('rejects %j with 400 naming %s; nothing is applied', async (body, field) => {
     const { server, mesh } = await app();
     const res = await request(server).post('/entities/default/component/backend/apply').send(body);
@@ -163,5 +168,60 @@ describe('mesh router', () => {
     expect((await request(server).get('/entities/default/component/backend/history')).body).toEqual({ items: [] });
     expect((await request(server).get('/overview')).body).toEqual({ rows: [] });
     expect(mesh.history).toHaveBeenCalledWith('component:default/backend');
+  });
+
+  it('plans and applies the access action through the same routes and permissions', async () => {
+    const { server, mesh, permissions } = await app();
+    const body = { action: 'access', mode: 'enforce', service: 'payments' };
+    expect((await request(server).post('/entities/default/component/payments/plans').send(body)).status).toBe(200);
+    expect(mesh.plan).toHaveBeenCalledWith('component:default/payments', body, expect.anything());
+    expect((await request(server).post('/entities/default/component/payments/apply').send(body)).status).toBe(200);
+    expect(mesh.apply).toHaveBeenCalledWith('component:default/payments', body, expect.anything(), {
+      force: false,
+      actor: 'user:default/mock',
+    });
+    expect(permissions.authorize).toHaveBeenLastCalledWith(
+      [{ permission: expect.objectContaining({ name: 'mesh.entity.apply' }), resourceRef: 'component:default/payments' }],
+      expect.anything(),
+    );
+  });
+
+  describe('GET …/access', () => {
+    async function accessApp(result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW) {
+      const access = { access: jest.fn(async (ref: string) => ({ entityRef: ref, clusters: [] })) };
+      const permissions = mockServices.permissions.mock();
+      permissions.authorize.mockImplementation(async reqs => reqs.map(() => ({ result })) as any);
+      const router = await createRouter({
+        httpAuth: mockServices.httpAuth(),
+        permissions,
+        mesh: fakeMesh() as unknown as MeshService,
+        access: access as unknown as AccessService,
+      });
+      return { server: express().use(router).use(mockErrorHandler()), access, permissions };
+    }
+
+    it('answers the access view under mesh.entity.read', async () => {
+      const { server, access, permissions } = await accessApp();
+      const res = await request(server).get('/entities/default/component/payments/access');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ entityRef: 'component:default/payments', clusters: [] });
+      expect(access.access).toHaveBeenCalledWith('component:default/payments', expect.anything());
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: expect.objectContaining({ name: 'mesh.entity.read' }), resourceRef: 'component:default/payments' }],
+        expect.anything(),
+      );
+    });
+
+    it('refuses with 403 when reading is denied, and reads nothing', async () => {
+      const { server, access } = await accessApp(AuthorizeResult.DENY);
+      const res = await request(server).get('/entities/default/component/payments/access');
+      expect(res.status).toBe(403);
+      expect(access.access).not.toHaveBeenCalled();
+    });
+
+    it('is not served without an access service', async () => {
+      const { server } = await app();
+      expect((await request(server).get('/entities/default/component/payments/access')).status).toBe(404);
+    });
   });
 });

@@ -9,7 +9,10 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  canaryRunStartRequestSchema,
+  durationSeconds,
   formatZodError,
+  isPromqlDuration,
   meshActionRequestSchema,
   meshEntityApplyPermission,
   meshEntityReadPermission,
@@ -18,18 +21,51 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { CanaryRunner } from './canaryRuns/CanaryRunner';
+import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
 /** Path parameters of the entity routes, checked before anything is read. */
 const entityParams = z.strictObject({
-  namespace: z.string().regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
-  kind: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
-  name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, 'must be a catalog entity name'),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
+  kind: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
+  name: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+      'must be a catalog entity name',
+    ),
+});
+
+/** `?range=15m` on health: per-version series over that range (a chart), 1 minute to 1 day. */
+const healthQuery = z.strictObject({
+  range: z
+    .string()
+    .refine(
+      range =>
+        isPromqlDuration(range) &&
+        durationSeconds(range) >= 60 &&
+        durationSeconds(range) <= 86_400,
+      'must be a PromQL duration from 1m to 1d (e.g. 15m)',
+    )
+    .optional(),
+});
+
+/** Path parameters of a run's action route, after the entity's. */
+const runParams = z.object({
+  id: z.uuid('must be a run id'),
+  action: z.enum(['pause', 'resume', 'abort']),
 });
 
 /** `?force=true` on apply: take over fields other appliers own (needs mesh.entity.force). */
-const applyQuery = z.strictObject({ force: z.enum(['true', 'false']).optional() });
+const applyQuery = z.strictObject({
+  force: z.enum(['true', 'false']).optional(),
+});
 
 /** Largest request body accepted; a mesh action is a few hundred bytes. */
 const BODY_LIMIT = '16kb';
@@ -40,11 +76,18 @@ export interface RouterOptions {
   mesh: MeshService;
   /** Canary health beside the split; the route answers 404 without it. */
   canaryHealth?: CanaryHealthService;
+  /** Guided canary runs; the routes answer 404 without it. */
+  canaryRuns?: CanaryRunner;
+  /** Who may call the entity's Services; the route answers 404 without it. */
+  access?: AccessService;
 }
 
 /** The mesh plugin's HTTP API: parse, authorize, call the service, respond. */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { httpAuth, permissions, mesh, canaryHealth } = options;
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { httpAuth, permissions, mesh, canaryHealth, canaryRuns, access } =
+    options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -53,31 +96,47 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     permission: ResourcePermission<'catalog-entity'>,
     resourceRef: string,
   ) => {
-    const [decision] = await permissions.authorize([{ permission, resourceRef }], { credentials });
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef }],
+      { credentials },
+    );
     if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`not allowed: ${permission.name} on ${resourceRef}`);
+      throw new NotAllowedError(
+        `not allowed: ${permission.name} on ${resourceRef}`,
+      );
     }
   };
   const entityRefOf = (req: express.Request) => {
-    const parsed = entityParams.safeParse(req.params);
-    if (!parsed.success) throw new InputError(formatZodError(parsed.error).join('; '));
+    const { namespace: ns, kind: k, name: n } = req.params;
+    const parsed = entityParams.safeParse({ namespace: ns, kind: k, name: n });
+    if (!parsed.success)
+      throw new InputError(formatZodError(parsed.error).join('; '));
     const { namespace, kind, name } = parsed.data;
     return `${kind.toLocaleLowerCase('en-US')}:${namespace}/${name}`;
   };
-  const actionOf = (req: express.Request) => {
-    const parsed = meshActionRequestSchema.safeParse(req.body);
+  const parse = <T extends z.ZodType>(
+    schema: T,
+    value: unknown,
+  ): z.output<T> => {
+    const parsed = schema.safeParse(value);
     if (!parsed.success) {
-      throw new InputError(`invalid request: ${formatZodError(parsed.error).join('; ')}`);
+      throw new InputError(
+        `invalid request: ${formatZodError(parsed.error).join('; ')}`,
+      );
     }
     return parsed.data;
   };
+  const actionOf = (req: express.Request) =>
+    parse(meshActionRequestSchema, req.body);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
   router.get('/entities/:namespace/:kind/:name/status', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const entityRef = entityRefOf(req);
     // The status is the page's hot path: read it while the permission decision is on its
     // way (both are loopback calls), and answer only once the decision allows it. The reads
@@ -89,7 +148,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.post('/entities/:namespace/:kind/:name/plans', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const entityRef = entityRefOf(req);
     const action = actionOf(req);
     await authorize(credentials, meshEntityReadPermission, entityRef);
@@ -100,10 +161,13 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const entityRef = entityRefOf(req);
     const query = applyQuery.safeParse(req.query);
-    if (!query.success) throw new InputError(formatZodError(query.error).join('; '));
+    if (!query.success)
+      throw new InputError(formatZodError(query.error).join('; '));
     const action = actionOf(req);
     await authorize(credentials, meshEntityApplyPermission, entityRef);
-    const force = query.data.force === 'true' || (action.action === 'mtls' && action.force === true);
+    const force =
+      query.data.force === 'true' ||
+      (action.action === 'mtls' && action.force === true);
     if (force) await authorize(credentials, meshForcePermission, entityRef);
     res.json(
       await mesh.apply(entityRef, action, credentials, {
@@ -114,7 +178,9 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     const entityRef = entityRefOf(req);
     await authorize(credentials, meshEntityReadPermission, entityRef);
     res.json({ items: await mesh.history(entityRef) });
@@ -123,15 +189,93 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   if (canaryHealth) {
     // Apart from the status so that a slow Prometheus never delays it.
     router.get('/entities/:namespace/:kind/:name/health', async (req, res) => {
-      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const entityRef = entityRefOf(req);
+      const { range } = parse(healthQuery, req.query);
+      await authorize(credentials, meshEntityReadPermission, entityRef);
+      res.json(
+        range
+          ? await canaryHealth.series(entityRef, credentials, range)
+          : await canaryHealth.health(entityRef, credentials),
+      );
+    });
+  }
+
+  if (canaryRuns) {
+    router.post(
+      '/entities/:namespace/:kind/:name/canary-runs',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        const entityRef = entityRefOf(req);
+        const request = parse(canaryRunStartRequestSchema, req.body);
+        await authorize(credentials, meshEntityApplyPermission, entityRef);
+        res
+          .status(201)
+          .json(
+            await canaryRuns.start(
+              entityRef,
+              request,
+              credentials,
+              credentials.principal.userEntityRef,
+            ),
+          );
+      },
+    );
+
+    router.get(
+      '/entities/:namespace/:kind/:name/canary-runs',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user', 'service'],
+        });
+        const entityRef = entityRefOf(req);
+        await authorize(credentials, meshEntityReadPermission, entityRef);
+        res.json({ items: await canaryRuns.list(entityRef) });
+      },
+    );
+
+    router.post(
+      '/entities/:namespace/:kind/:name/canary-runs/:id/:action',
+      async (req, res) => {
+        const credentials = await httpAuth.credentials(req, {
+          allow: ['user'],
+        });
+        const entityRef = entityRefOf(req);
+        const { id, action } = parse(runParams, {
+          id: req.params.id,
+          action: req.params.action,
+        });
+        await authorize(credentials, meshEntityApplyPermission, entityRef);
+        const actor = credentials.principal.userEntityRef;
+        res.json(
+          action === 'abort'
+            ? await canaryRuns.abort(entityRef, id, credentials, actor)
+            : await canaryRuns[action](entityRef, id, actor),
+        );
+      },
+    );
+  }
+
+  if (access) {
+    // Apart from the status: it asks the catalog for the callers and Prometheus for denials.
+    router.get('/entities/:namespace/:kind/:name/access', async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
       const entityRef = entityRefOf(req);
       await authorize(credentials, meshEntityReadPermission, entityRef);
-      res.json(await canaryHealth.health(entityRef, credentials));
+      res.json(await access.access(entityRef, credentials));
     });
   }
 
   router.get('/overview', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
     res.json({ rows: await mesh.overview(credentials) });
   });
 

@@ -17,7 +17,14 @@ export * from './kube/hosts';
 export * from './kube/splitRoute';
 export * from './kube/workloads';
 export * from './kube/snapshot';
+export {
+  DEFAULT_ROOT_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
+} from './kube/meshConfig';
+export * from './kube/durations';
+export * from './kube/canaryController';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';
 export * from './health';
+export * from './access';

@@ -16,6 +16,7 @@ export {
   EntitySidecarStatusCard,
   EntityTrafficSplitCard,
   EntityMtlsCard,
+  EntityMeshAccessCard,
   EntityKialiCard,
   EntityMeshFindingsCard,
   EntityMeshHistoryCard,

@@ -102,6 +102,16 @@ export const EntityMtlsCard = meshPlugin.provide(
 );
 
 /** @public */
+export const EntityMeshAccessCard = meshPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMeshAccessCard',
+    component: {
+      lazy: () => import('./components/AccessCard').then(m => m.AccessCard),
+    },
+  }),
+);
+
+/** @public */
 export const EntityKialiCard = meshPlugin.provide(
   createComponentExtension({
     name: 'EntityKialiCard',

@@ -114,6 +114,31 @@ describe('every plan bundle passes istioctl analyze and applies to the local mes
     expect(rollback.summary).toContain('v1 100%');
   });
 
+  it('resilience: timeout and retries on the route, outlier detection and pool on the rule, then removed', async () => {
+    // After the canary tests the VirtualService and DestinationRule are ours with subsets: the
+    // resilience settings go beside the split and keep it.
+    const set = await planAnalyzeApply('resilience-set', {
+      action: 'resilience',
+      timeout: '2s',
+      retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,reset,connect-failure' },
+      outlierDetection: { consecutive5xxErrors: 5, interval: '10s', baseEjectionTime: '30s', maxEjectionPercent: 50 },
+      connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50 } },
+    });
+    expect(set.objects.map(o => o.kind).sort()).toEqual(['DestinationRule', 'VirtualService']);
+    const vs = JSON.parse(
+      (await localMesh.kubectl(['get', 'virtualservices.networking.istio.io', 'backend', '-n', namespace, '-o', 'json'])).stdout,
+    );
+    const route = vs.spec.http.find((r: any) => !r.match);
+    expect(route).toMatchObject({ timeout: '2s', retries: { attempts: 3, retryOn: '5xx,reset,connect-failure' } });
+    expect(route.route.map((d: any) => d.destination.subset)).toEqual(['v1']);
+    await planAnalyzeApply('resilience-removed', { action: 'resilience', timeout: null, retries: null, outlierDetection: null, connectionPool: null });
+    const after = JSON.parse(
+      (await localMesh.kubectl(['get', 'virtualservices.networking.istio.io', 'backend', '-n', namespace, '-o', 'json'])).stdout,
+    );
+    expect(after.spec.http.find((r: any) => !r.match)).not.toHaveProperty('timeout');
+    expect(after.spec.http.find((r: any) => !r.match)).not.toHaveProperty('retries');
+  });
+
   it('expose through the ingress gateway', async () => {
     const plan = await planAnalyzeApply('expose', { action: 'expose', hosts: ['backend.example.com'] });
     expect(plan.objects.map(o => o.kind).sort()).toEqual(['Gateway', 'VirtualService']);

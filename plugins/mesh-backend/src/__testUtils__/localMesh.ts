@@ -6,29 +6,12 @@ import { AuditStore } from '../audit/AuditStore';
 import { ClusterGateway } from '../cluster/ClusterGateway';
 import { MeshService } from '../services/MeshService';
 
+export { component } from './entities';
+
 // Test support of the local mesh (CommonJS, Node built-ins only).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 export const localMesh = require('../../../../local-mesh/testing') as typeof import('../../../../local-mesh/testing');
 
-
-/** A Component whose workloads are `app=<app>` pods in `namespace`. */
-export function component(name: string, namespace: string, extra: Partial<Entity> = {}): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'backstage.io/kubernetes-id': name,
-        'backstage.io/kubernetes-namespace': namespace,
-        'backstage.io/kubernetes-label-selector': `app=${name}`,
-      },
-    },
-    spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
-    ...extra,
-  };
-}
 
 /** The handbook's Service + Deployment for one app and its versions, in a namespace. */
 export function appManifests(app: string, namespace: string, versions: string[], env: Record<string, string> = {}) {

@@ -1,13 +1,8 @@
-import { TestDatabaseId, TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { storeTestDatabaseIds } from '../__testUtils__/databaseIds';
 import { AuditStore } from './AuditStore';
 
-// PostgreSQL comes from scripts/test (BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING);
-// in CI its absence is a failure, not a skip.
-const postgres = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-if (process.env.CI && !postgres) {
-  throw new Error('CI must provide BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING');
-}
-const ids: TestDatabaseId[] = postgres ? ['SQLITE_3', 'POSTGRES_15'] : ['SQLITE_3'];
+const ids = storeTestDatabaseIds();
 const databases = TestDatabases.create({ ids });
 
 describe.each(ids)('AuditStore on %s', databaseId => {

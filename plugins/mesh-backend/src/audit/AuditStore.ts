@@ -1,9 +1,8 @@
-import { DatabaseService, resolvePackagePath } from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { AuditEntry, MeshActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
-
-const migrationsDir = resolvePackagePath('@mesh-portal/backstage-plugin-mesh-backend', 'migrations');
+import { migratedClient } from '../database/migrate';
 
 /** What {@link AuditStore.record} takes. */
 export interface NewAuditEntry {
@@ -20,11 +19,7 @@ export interface NewAuditEntry {
 /** The audit trail in the plugin's database (SQLite or PostgreSQL through knex). */
 export class AuditStore {
   static async create(database: DatabaseService): Promise<AuditStore> {
-    const client = await database.getClient();
-    if (!database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new AuditStore(client);
+    return new AuditStore(await migratedClient(database));
   }
 
   private constructor(private readonly db: Knex) {}

@@ -4,6 +4,7 @@ import {
   KubernetesObject,
   KubernetesObjectApi,
   PatchStrategy,
+  V1DeleteOptions,
 } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import https from 'node:https';
@@ -37,6 +38,8 @@ const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boo
   'networking.istio.io/v1/DestinationRule': { base: '/apis/networking.istio.io/v1', plural: 'destinationrules', namespaced: true },
   'networking.istio.io/v1/Gateway': { base: '/apis/networking.istio.io/v1', plural: 'gateways', namespaced: true },
   'security.istio.io/v1/PeerAuthentication': { base: '/apis/security.istio.io/v1', plural: 'peerauthentications', namespaced: true },
+  'security.istio.io/v1/AuthorizationPolicy': { base: '/apis/security.istio.io/v1', plural: 'authorizationpolicies', namespaced: true },
+  'v1/ServiceAccount': { base: '/api/v1', plural: 'serviceaccounts', namespaced: true },
 };
 
 /** A kept-alive connection to one cluster, set up from the client library's KubeConfig. */
@@ -51,6 +54,13 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** Server-side apply only: take over fields other managers own. */
   force?: boolean;
+}
+
+/** Options of {@link ClusterGateway.delete}. */
+export interface DeleteOptions {
+  dryRun?: boolean;
+  /** Delete only this very object, unchanged since it was read (else 409). */
+  preconditions?: { uid?: string; resourceVersion?: string };
 }
 
 /** A Kubernetes API call that failed; `statusCode` is the apiserver's answer, if any. */
@@ -221,6 +231,39 @@ export class ClusterGateway {
           : PatchStrategy.StrategicMergePatch,
       ),
     );
+  }
+
+  /**
+   * Deletes one object. With `preconditions` the apiserver refuses (409, as a ConflictError
+   * here) when the object was replaced or changed since it was read.
+   */
+  async delete(
+    cluster: string,
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+    options: DeleteOptions = {},
+  ): Promise<void> {
+    const what = `delete ${ref.kind} ${ref.name}`;
+    const body: V1DeleteOptions = {};
+    if (options.dryRun) body.dryRun = ['All'];
+    if (options.preconditions) body.preconditions = options.preconditions;
+    try {
+      await this.call(cluster, what, api =>
+        api.delete(
+          { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+          undefined,
+          options.dryRun ? 'All' : undefined,
+          undefined,
+          undefined,
+          undefined,
+          body,
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ClusterRequestError && error.statusCode === 409) {
+        throw new ConflictError(`${error.message} (it changed since it was planned: plan again)`);
+      }
+      throw error;
+    }
   }
 
   /** GET of a REST path; 404 → null when `notFoundIsNull` (a CRD not served lists empty). */

@@ -1,14 +1,17 @@
 import {
   ClusterSnapshot,
+  IstioAuthorizationPolicy,
   IstioGateway,
   KubeNamespace,
   KubePod,
+  KubeServiceAccount,
   KubeWorkload,
-  MeshConfigView,
   MeshTarget,
   WORKLOAD_KINDS,
   matchesSelector,
   meshConfigFromConfigMap,
+  meshIdentityConfig,
+  parsePrincipal,
   selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
@@ -16,12 +19,17 @@ import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 /** Where istiod and its `istio` ConfigMap (meshConfig) live; also the default root namespace. */
 export const ISTIO_NAMESPACE = 'istio-system';
 
+/** At most this many other namespaces are read for principals' service accounts. */
+const MAX_PRINCIPAL_NAMESPACES = 10;
+
 const NETWORKING = 'networking.istio.io/v1';
 const SECURITY = 'security.istio.io/v1';
 
 /**
- * Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds), plus one pod
- * list per distinct selector of the namespace's Gateways.
+ * Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds), plus the root
+ * namespace's policies when meshConfig names another one than istio-system, one pod list per
+ * distinct selector of the namespace's Gateways and the ServiceAccounts of the (few) other
+ * namespaces the AuthorizationPolicies' principals name.
  */
 export async function readClusterSnapshot(
   gateway: ClusterGateway,
@@ -30,7 +38,12 @@ export async function readClusterSnapshot(
 ): Promise<ClusterSnapshot> {
   const ns = target.namespace;
   const inScope = { namespace: ns };
-  const [pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications, defaultRootPolicies, namespaceObjects, meshConfig] =
+  const inIstioNamespace = { namespace: ISTIO_NAMESPACE };
+  const [
+    pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications,
+    defaultRootPeerAuthentications, namespaceObjects, meshConfig, authorizationPolicies,
+    defaultRootAuthorizationPolicies, serviceAccounts,
+  ] =
     await Promise.all([
       gateway.list<any>(cluster, 'v1', 'Pod', { namespace: ns, labelSelector: target.labelSelector }),
       Promise.all(WORKLOAD_KINDS.map(kind => gateway.list<any>(cluster, 'apps/v1', kind, inScope))),
@@ -42,36 +55,38 @@ export async function readClusterSnapshot(
       // The default root namespace is read alongside; another one named by meshConfig after.
       ns === ISTIO_NAMESPACE
         ? Promise.resolve([])
-        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: ISTIO_NAMESPACE }),
+        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', inIstioNamespace),
       ns
         ? gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'Namespace', name: ns }).then(n => (n ? [n] : []))
         : gateway.list<any>(cluster, 'v1', 'Namespace'),
       readMeshConfig(gateway, cluster),
+      readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inScope)),
+      ns === ISTIO_NAMESPACE
+        ? Promise.resolve([])
+        : readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inIstioNamespace)),
+      readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', inScope)),
     ]);
   const root = meshConfig.rootNamespace;
-  let rootPolicies = defaultRootPolicies;
+  let rootPeerAuthentications = defaultRootPeerAuthentications;
+  let rootAuthorizationPolicies = defaultRootAuthorizationPolicies;
   if (root !== ISTIO_NAMESPACE) {
-    rootPolicies = root === ns ? [] : await gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root });
+    [rootPeerAuthentications, rootAuthorizationPolicies] =
+      root === ns
+        ? [[], []]
+        : await Promise.all([
+            gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root }),
+            readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', { namespace: root })),
+          ]);
   }
-  const workloads = (workloadLists.flat() as KubeWorkload[]).filter(d =>
+  const namespaceWorkloads = workloadLists.flat() as KubeWorkload[];
+  const workloads = namespaceWorkloads.filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
   );
-  // Pods of any namespace that the Gateways select, one list per distinct selector, so the
-  // analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
-  // not listed).
-  const gatewaySelectors = [
-    ...new Set(
-      (gateways as IstioGateway[])
-        .map(g => g.spec?.selector ?? {})
-        .filter(selector => Object.keys(selector).length > 0)
-        .map(selectorString),
-    ),
-  ];
-  const gatewayPods = (
-    await Promise.all(
-      gatewaySelectors.map(labelSelector => gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector })),
-    )
-  ).flat() as KubePod[];
+  const policies = [...authorizationPolicies, ...rootAuthorizationPolicies] as IstioAuthorizationPolicy[];
+  const [gatewayPods, principalAccounts] = await Promise.all([
+    readGatewayPods(gateway, cluster, gateways),
+    principalServiceAccounts(gateway, cluster, policies, serviceAccounts),
+  ]);
   const podNamespaces = new Set((pods as KubePod[]).map(p => p.metadata?.namespace));
   const namespaces = ns
     ? (namespaceObjects as KubeNamespace[])
@@ -85,27 +100,95 @@ export async function readClusterSnapshot(
     virtualServices,
     destinationRules,
     gateways,
-    peerAuthentications: [...peerAuthentications, ...rootPolicies],
+    peerAuthentications: [...peerAuthentications, ...rootPeerAuthentications],
     gatewayPods,
+    authorizationPolicies: policies,
+    serviceAccounts: [...serviceAccounts, ...principalAccounts],
+    namespaceWorkloads,
     meshConfig,
   };
 }
 
 /**
- * istiod's meshConfig from its `istio` ConfigMap in istio-system; Istio's defaults when it is
- * absent or not readable by the portal (403), so the status never fails on it.
+ * istiod's meshConfig from its `istio` ConfigMap in istio-system (root namespace, DestinationRule
+ * export default, trust domain); Istio's defaults when it is absent or not readable by the
+ * portal (403), so the status never fails on it.
  */
-export async function readMeshConfig(gateway: ClusterGateway, cluster: string): Promise<MeshConfigView> {
+export async function readMeshConfig(
+  gateway: ClusterGateway,
+  cluster: string,
+): Promise<ClusterSnapshot['meshConfig']> {
+  let configMap = null;
   try {
-    const configMap = await gateway.get<any>(cluster, {
+    configMap = await gateway.get<any>(cluster, {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       name: 'istio',
       namespace: ISTIO_NAMESPACE,
     });
-    return meshConfigFromConfigMap(configMap);
   } catch (error) {
-    if (error instanceof ClusterRequestError && error.statusCode === 403) return meshConfigFromConfigMap();
+    if (!(error instanceof ClusterRequestError && error.statusCode === 403)) throw error;
+  }
+  return { ...meshConfigFromConfigMap(configMap), ...meshIdentityConfig(configMap) };
+}
+
+/**
+ * Pods of any namespace that the Gateways select, one list per distinct selector, so the
+ * analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
+ * not listed).
+ */
+async function readGatewayPods(gateway: ClusterGateway, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
+  const selectors = [
+    ...new Set(
+      gateways
+        .map(g => g.spec?.selector ?? {})
+        .filter(selector => Object.keys(selector).length > 0)
+        .map(selectorString),
+    ),
+  ];
+  const lists = await Promise.all(
+    selectors.map(labelSelector => gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector })),
+  );
+  return lists.flat();
+}
+
+/**
+ * A list the status can do without: the status worked before it read AuthorizationPolicies and
+ * ServiceAccounts, so a cluster role that does not grant them (403) reads as having none
+ * rather than failing the whole status.
+ */
+async function readable<T>(list: Promise<T[]>): Promise<T[]> {
+  try {
+    return await list;
+  } catch (error) {
+    if (error instanceof ClusterRequestError && error.statusCode === 403) return [];
     throw error;
   }
+}
+
+/** ServiceAccounts of the other namespaces the policies' principals name (a second round). */
+async function principalServiceAccounts(
+  gateway: ClusterGateway,
+  cluster: string,
+  policies: IstioAuthorizationPolicy[],
+  known: KubeServiceAccount[],
+): Promise<KubeServiceAccount[]> {
+  const read = new Set(known.map(sa => sa.metadata?.namespace));
+  const wanted = new Set<string>();
+  for (const policy of policies) {
+    for (const rule of policy.spec?.rules ?? []) {
+      for (const from of rule.from ?? []) {
+        for (const principal of from.source?.principals ?? []) {
+          const namespace = parsePrincipal(principal)?.namespace;
+          if (namespace && !read.has(namespace)) wanted.add(namespace);
+        }
+      }
+    }
+  }
+  const lists = await Promise.all(
+    [...wanted]
+      .slice(0, MAX_PRINCIPAL_NAMESPACES)
+      .map(namespace => readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', { namespace }))),
+  );
+  return lists.flat();
 }

@@ -40,6 +40,21 @@ describe('MetricsGateway', () => {
     expect(seen).toEqual({ query: 'up{a="b|c"}', auth: 'Bearer s3cret' });
   });
 
+  it('posts a range query with start, end and step', async () => {
+    let form: URLSearchParams | undefined;
+    const matrix = { status: 'success', data: { resultType: 'matrix', result: [] } };
+    server.use(
+      http.post(`${PROM}/api/v1/query_range`, async ({ request }) => {
+        form = new URLSearchParams(await request.text());
+        return HttpResponse.json(matrix);
+      }),
+    );
+    await expect(
+      gateway().queryRange('prod', 'up', { start: 1000, end: 1900, stepSeconds: 15 }),
+    ).resolves.toEqual(matrix);
+    expect(Object.fromEntries(form!)).toEqual({ query: 'up', start: '1000', end: '1900', step: '15' });
+  });
+
   it('sends no auth header when none is configured', async () => {
     let headers: Headers | undefined;
     server.use(

@@ -28,7 +28,28 @@ export class MetricsGateway {
    * A 4xx answer with a JSON body (bad query) is returned too: its `error` says what is wrong.
    * Throws {@link MetricsUnavailableError} with the reason otherwise.
    */
-  async query(cluster: string, promql: string): Promise<unknown> {
+  query(cluster: string, promql: string): Promise<unknown> {
+    return this.post(cluster, 'query', { query: promql });
+  }
+
+  /**
+   * Runs a range query (`/api/v1/query_range`) from `start` to `end` (unix seconds) every
+   * `stepSeconds`, with the same answers and errors as {@link MetricsGateway.query}.
+   */
+  queryRange(
+    cluster: string,
+    promql: string,
+    range: { start: number; end: number; stepSeconds: number },
+  ): Promise<unknown> {
+    return this.post(cluster, 'query_range', {
+      query: promql,
+      start: String(range.start),
+      end: String(range.end),
+      step: String(range.stepSeconds),
+    });
+  }
+
+  private async post(cluster: string, api: 'query' | 'query_range', form: Record<string, string>): Promise<unknown> {
     const endpoint = this.endpoints.get(cluster);
     if (!endpoint) {
       throw new MetricsUnavailableError(`no Prometheus configured for cluster ${cluster}`);
@@ -41,10 +62,10 @@ export class MetricsGateway {
     let response: Response;
     try {
       // POST: the templates are long, and a GET URL could exceed a proxy's limit.
-      response = await fetch(`${endpoint.url}/api/v1/query`, {
+      response = await fetch(`${endpoint.url}/api/v1/${api}`, {
         method: 'POST',
         headers,
-        body: new URLSearchParams({ query: promql }).toString(),
+        body: new URLSearchParams(form).toString(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {

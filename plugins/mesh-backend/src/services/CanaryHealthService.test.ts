@@ -59,6 +59,7 @@ function service() {
     }),
   );
   const queries: string[] = [];
+  const ranges: Array<{ start: number; end: number; stepSeconds: number }> = [];
   const metrics = {
     endpoint: (cluster: string) => config.prometheus.get(cluster),
     query: async (cluster: string, promql: string) => {
@@ -69,6 +70,20 @@ function service() {
       if (promql.startsWith('100 * (1 -')) return vector({ v1: 100, v2: 100 });
       return vector({ v1: 9, v2: 1 });
     },
+    queryRange: async (cluster: string, promql: string, range: { start: number; end: number; stepSeconds: number }) => {
+      ranges.push(range);
+      if (cluster === 'slow') throw new MetricsUnavailableError('Prometheus did not answer within 3000 ms');
+      let value = '1';
+      if (promql.startsWith('histogram_quantile(0.99')) value = '45';
+      if (promql.startsWith('100 * (1 -')) value = '99.5';
+      return {
+        status: 'success',
+        data: {
+          resultType: 'matrix',
+          result: [{ metric: { destination_version: 'v2' }, values: [[range.start, value], [range.end, value]] }],
+        },
+      };
+    },
   } as unknown as MetricsGateway;
   const mesh = { status: jest.fn(async () => status) } as unknown as MeshService;
   const health = new CanaryHealthService({
@@ -78,7 +93,7 @@ function service() {
     config,
     logger: mockServices.logger.mock(),
   });
-  return { health, queries };
+  return { health, queries, ranges };
 }
 
 describe('CanaryHealthService', () => {
@@ -108,6 +123,39 @@ describe('CanaryHealthService', () => {
       { cluster: 'slow', state: 'unavailable', reason: 'Prometheus did not answer within 3000 ms' },
     ]);
     expect(queries.filter(q => q.includes('backend\\\\.prod\\\\.svc')).length).toBe(4);
+  });
+});
+
+describe('CanaryHealthService.series', () => {
+  it('reads per-version series of each service over the range, per cluster', async () => {
+    const { health, ranges } = service();
+    const result = await health.series('component:default/backend', mockCredentials.user(), '15m');
+    const point = (value: number) => [[ranges[0].start, value], [ranges[0].end, value]];
+    expect(result).toEqual({
+      entityRef: 'component:default/backend',
+      range: '15m',
+      clusters: [
+        {
+          cluster: 'local',
+          state: 'ok',
+          stepSeconds: 15,
+          services: [
+            {
+              host: 'backend',
+              namespace: 'prod',
+              successRate: [{ version: 'v2', points: point(99.5) }],
+              p99Ms: [{ version: 'v2', points: point(45) }],
+              requestRate: [{ version: 'v2', points: point(1) }],
+            },
+          ],
+        },
+        { cluster: 'dev', state: 'not-configured' },
+        { cluster: 'slow', state: 'unavailable', reason: 'Prometheus did not answer within 3000 ms' },
+      ],
+    });
+    expect(ranges[0].end - ranges[0].start).toBe(900);
+    expect(ranges[0].stepSeconds).toBe(15);
+    expect(Math.abs(ranges[0].end - Date.now() / 1000)).toBeLessThan(60);
   });
 });
 

@@ -186,7 +186,7 @@ describe('MeshService: the ingress gateway of an exposed service', () => {
     expect(none.blocked).toBe(true);
     expect(none.findings).toEqual([
       expect.objectContaining({
-        code: 'MESH-020',
+        code: 'MESH-032',
         hint: expect.stringContaining('mesh.clusters.local.ingressGatewaySelector'),
       }),
     ]);

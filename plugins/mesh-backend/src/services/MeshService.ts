@@ -7,7 +7,9 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  AccessPolicyMode,
   AppliedObject,
+  ClusterAccessError,
   ClusterMeshStatus,
   IngressGatewayChoiceInput,
   InvalidTargetError,
@@ -17,12 +19,17 @@ import {
   MeshPlan,
   MeshStatusResponse,
   MeshTarget,
+  MeshFindingCodes,
   PlannedObject,
+  ServiceAccess,
+  accessPolicyMode,
+  ClusterSnapshot,
   entityServices,
   ingressGatewayCandidates,
   isMeshAvailable,
   needsPropagationPause,
   resolveMeshTarget,
+  serviceAccessStatuses,
   toMeshPlan,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { AuditStore } from '../audit/AuditStore';
@@ -33,10 +40,11 @@ import {
 } from '../cluster/ClusterGateway';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
+import { AccessInputs, gatherAccessInputs } from './accessInputs';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
-import { planAction } from './planAction';
+import { planAction, planServiceAccess } from './planAction';
 import { statusFromSnapshot } from './statusFromSnapshot';
 
 /** Options of {@link MeshService.apply}. */
@@ -44,7 +52,17 @@ export interface ApplyOptions {
   /** Take over fields other appliers own (checked against `mesh.entity.force` by the router). */
   force: boolean;
   actor: string;
+  /** Why, when not the actor's own click (e.g. a guided canary run's step): heads the audit message. */
+  reason?: string;
 }
+
+/** The access view of one Service before denials are counted, with the pods to count them on. */
+export type ServiceAccessBase = Omit<ServiceAccess, 'denials'> & { pods: string[] };
+
+/** The access view of the entity in one cluster, before denials are counted. */
+export type ClusterAccessBase =
+  | { cluster: string; ok: true; services: ServiceAccessBase[] }
+  | ClusterAccessError;
 
 /**
  * The mesh plugin's engine: status from the live clusters, plans (no side effects; server-side
@@ -118,11 +136,66 @@ export class MeshService {
           ? await this.deps.gateway.list<any>(cluster, 'networking.istio.io/v1', 'DestinationRule')
           : undefined,
       ingressGateways: request.action === 'expose' ? await this.ingressGateways(cluster) : undefined,
+      access: request.action === 'access' ? await this.accessInputs(entity, cluster, snapshot, credentials) : undefined,
     });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);
-    await this.dryRun(plan, options.force ?? false);
+    const results = await this.dryRun(plan, options.force ?? false);
+    if (request.action === 'access' && request.mode !== 'remove') {
+      accessModeCheck(plan, request.mode === 'dry-run' ? 'dry-run' : 'enforced', results);
+    }
     plan.blocked = plan.findings.some(f => f.blocking);
     return plan;
+  }
+
+  /**
+   * Who may call each of the entity's Services, per cluster: the live policy, the declared
+   * callers with their identities, and what enforcing now would mean (the findings of an
+   * `enforce` plan). Denials are counted by the caller (Prometheus is not this service's).
+   */
+  async accessView(entityRef: string, credentials: BackstageCredentials): Promise<{ entityRef: string; clusters: ClusterAccessBase[] }> {
+    const entity = await this.entity(entityRef, credentials);
+    const target = this.target(entity);
+    const clusters = await Promise.all(
+      this.clustersFor(target).map(async ({ name: cluster }): Promise<ClusterAccessBase> => {
+        try {
+          const snapshot = await readClusterSnapshot(this.deps.gateway, cluster, target);
+          const services = entityServices(snapshot);
+          const inputs = await this.accessInputs(entity, cluster, snapshot, credentials, services);
+          const statuses = serviceAccessStatuses(services, snapshot.authorizationPolicies);
+          return {
+            cluster,
+            ok: true,
+            services: services.map((service, i) => {
+              const plan = planServiceAccess(stringifyEntityRef(entity), { mode: 'enforce' }, snapshot, service, inputs);
+              const selector = service.spec?.selector ?? {};
+              return {
+                ...statuses[i],
+                callers: plan.callers,
+                unresolvedCallers: plan.unresolvedCallers,
+                plannedPrincipals: plan.principals,
+                findings: plan.findings,
+                pods: snapshot.pods
+                  .filter(
+                    p =>
+                      p.metadata?.namespace === service.metadata?.namespace &&
+                      Object.keys(selector).length > 0 &&
+                      Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v),
+                  )
+                  .map(p => p.metadata?.name ?? ''),
+              };
+            }),
+          };
+        } catch (error) {
+          this.deps.logger.warn(`access view of ${entityRef} on ${cluster} failed: ${error}`);
+          return {
+            cluster,
+            ok: false,
+            error: { message: (error as Error).message, statusCode: (error as any).statusCode },
+          };
+        }
+      }),
+    );
+    return { entityRef: stringifyEntityRef(entity), clusters };
   }
 
   async apply(
@@ -159,7 +232,7 @@ export class MeshService {
       params: request,
       objects: applied.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
       result: failure ? 'failure' : 'success',
-      message: failure?.message ?? plan.summary,
+      message: [options.reason, failure?.message ?? plan.summary].filter(Boolean).join(': '),
     });
     if (failure) throw failure;
     return { auditId, applied, plan };
@@ -213,12 +286,26 @@ export class MeshService {
     return rows;
   }
 
-  /** Server-side dry run of every object, in order: fills `live` and `diff`; conflicts become findings. */
-  private async dryRun(plan: MeshPlan, force: boolean) {
-    for (const object of plan.objects) {
+  /**
+   * Server-side dry run of every object, in order: fills `live` and `diff`; conflicts become
+   * findings. Returns what the server would hold for each written object.
+   */
+  private async dryRun(plan: MeshPlan, force: boolean): Promise<Map<PlannedObject, KubeJson>> {
+    const results = new Map<PlannedObject, KubeJson>();
+    for (const object of [...plan.objects]) {
       const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
       const live = await this.deps.gateway.get(plan.cluster, ref);
       object.live = live as any;
+      if (object.operation === 'delete') {
+        if (!live) {
+          // Gone since the plan was made: nothing left to delete.
+          plan.objects.splice(plan.objects.indexOf(object), 1);
+          continue;
+        }
+        await this.deps.gateway.delete(plan.cluster, ref, { dryRun: true, preconditions: deletePreconditions(object) });
+        object.diff = liveDiff(`${object.kind}/${object.name}`, live, null);
+        continue;
+      }
       let result: KubeJson;
       try {
         result = await this.write(plan.cluster, object, { dryRun: true, force });
@@ -254,10 +341,17 @@ export class MeshService {
         result = await this.write(plan.cluster, object, { dryRun: true, force: true });
       }
       object.diff = liveDiff(`${object.kind}/${object.name}`, live, result);
+      results.set(object, result);
     }
+    return results;
   }
 
   private async applyOne(cluster: string, object: PlannedObject, force: boolean): Promise<AppliedObject> {
+    if (object.operation === 'delete') {
+      const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
+      await this.deps.gateway.delete(cluster, ref, { preconditions: deletePreconditions(object) });
+      return { kind: object.kind, name: object.name, namespace: object.namespace, result: 'deleted' };
+    }
     const before = object.live;
     const after = await this.write(cluster, object, { dryRun: false, force });
     const changed = !before || before.metadata && (after.metadata as any)?.resourceVersion !== (before.metadata as any)?.resourceVersion;
@@ -287,6 +381,24 @@ export class MeshService {
       configured: config?.ingressGatewaySelector,
       preferredNamespace: config?.ingressGatewayNamespace,
     };
+  }
+
+  private accessInputs(
+    entity: Entity,
+    cluster: string,
+    snapshot: ClusterSnapshot,
+    credentials: BackstageCredentials,
+    services = entityServices(snapshot),
+  ): Promise<AccessInputs> {
+    return gatherAccessInputs({
+      gateway: this.deps.gateway,
+      cluster,
+      entity,
+      snapshot,
+      services,
+      loadEntities: async entityRefs =>
+        (await this.deps.catalog.getEntitiesByRefs({ entityRefs }, { credentials })).items.map(e => e ?? undefined),
+    });
   }
 
   private async entity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
@@ -322,6 +434,34 @@ export class MeshService {
     if (clusters.length === 0) throw new InputError('cluster: no cluster is configured for this entity');
     if (clusters.length > 1) throw new InputError(`cluster: required, the entity runs on ${clusters.join(', ')}`);
     return clusters[0];
+  }
+}
+
+/** The uid and resourceVersion a planned delete was made for (see planAccess). */
+function deletePreconditions(object: PlannedObject) {
+  const metadata = (object.object.metadata ?? {}) as { uid?: string; resourceVersion?: string };
+  return { uid: metadata.uid, resourceVersion: metadata.resourceVersion };
+}
+
+/**
+ * After the dry run of an access plan: the policy the server would hold must be in the mode
+ * asked. It is not when another field manager owns the `istio.io/dry-run` annotation (e.g.
+ * `kubectl annotate`): server-side apply then leaves it in place, and "enforce" would silently
+ * stay a dry run.
+ */
+function accessModeCheck(plan: MeshPlan, wanted: AccessPolicyMode, results: Map<PlannedObject, KubeJson>) {
+  for (const [object, result] of results) {
+    if (object.kind !== 'AuthorizationPolicy') continue;
+    const mode = accessPolicyMode(result as any);
+    if (mode === wanted) continue;
+    plan.findings.push({
+      code: MeshFindingCodes.accessPolicyNotOwned,
+      severity: 'error',
+      message: `AuthorizationPolicy ${object.name} would stay ${mode}: its istio.io/dry-run annotation is owned by another field manager, which the portal does not override.`,
+      resource: { kind: object.kind, name: object.name, namespace: object.namespace },
+      hint: 'Remove the annotation with the tool that set it (kubectl annotate … istio.io/dry-run-), then plan again.',
+      blocking: true,
+    });
   }
 }
 

@@ -1,22 +1,31 @@
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
+  AccessActionRequest,
+  AccessPlan,
   BuiltPlan,
   IngressGatewayChoiceInput,
   IstioDestinationRule,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
+  effectiveMtlsMode,
+  matchesLabels,
+  planAccess,
   planCanary,
   planExpose,
   planMtls,
   planOnboard,
+  planResilience,
+  resolveAccessCallers,
   selectWorkloads,
   trafficSplits,
+  weakestMtlsMode,
   workloadRef,
   ClusterSnapshot,
   entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import { AccessInputs } from './accessInputs';
 
 /** What some actions need beyond the snapshot, read by the caller for that action only. */
 export interface PlanInputs {
@@ -26,6 +35,8 @@ export interface PlanInputs {
   ingressGateways?: IngressGatewayChoiceInput;
   /** mtls: the DestinationRules of every namespace (callers use their own namespace's). */
   destinationRules?: IstioDestinationRule[];
+  /** access: the declared callers, their pods and the gateways exposing the Services. */
+  access?: AccessInputs;
 }
 
 /**
@@ -41,7 +52,8 @@ export function planAction(
   const callers = inputs.callers ?? [];
   const entityRef = stringifyEntityRef(entity);
   const namespace =
-    snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace;
+    snapshot.namespaces[0]?.metadata?.name ??
+    snapshot.pods[0]?.metadata?.namespace;
   if (!namespace) {
     throw new InputError(
       `entity ${entityRef} has no workloads in cluster ${snapshot.cluster}: nothing to plan`,
@@ -110,7 +122,9 @@ export function planAction(
       };
     }
     case 'mtls': {
-      let workload: { name: string; labels: Record<string, string> } | undefined;
+      let workload:
+        | { name: string; labels: Record<string, string> }
+        | undefined;
       if (request.scope === 'workload') {
         const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [request.workload ?? '']);
         if (ambiguous.length > 0) {
@@ -128,10 +142,14 @@ export function planAction(
         }
         workload = {
           name: found.metadata?.name ?? '',
-          labels: found.spec?.selector?.matchLabels ?? found.spec?.template?.metadata?.labels ?? {},
+          labels:
+            found.spec?.selector?.matchLabels ??
+            found.spec?.template?.metadata?.labels ??
+            {},
         };
       }
-      const policyName = request.scope === 'namespace' ? 'default' : workload?.name;
+      const policyName =
+        request.scope === 'namespace' ? 'default' : workload?.name;
       return {
         namespace,
         ...planMtls({
@@ -139,7 +157,9 @@ export function planAction(
           scope: request.scope,
           namespace,
           workload,
-          target: services.map(s => s.metadata?.name).join(', ') || entity.metadata.name,
+          target:
+            services.map(s => s.metadata?.name).join(', ') ||
+            entity.metadata.name,
           callers,
           destinationRules: inputs.destinationRules ?? snapshot.destinationRules,
           meshConfig: snapshot.meshConfig,
@@ -149,7 +169,9 @@ export function planAction(
             : services
           ).map(s => s.metadata?.name ?? ''),
           existingPeerAuthentication: snapshot.peerAuthentications.find(
-            pa => pa.metadata?.namespace === namespace && pa.metadata?.name === policyName,
+            pa =>
+              pa.metadata?.namespace === namespace &&
+              pa.metadata?.name === policyName,
           ),
           peerAuthentications: snapshot.peerAuthentications,
           force: request.force,
@@ -161,7 +183,8 @@ export function planAction(
       const service = pickService(services, request.service);
       // A Gateway that already has the name we would use (given, or the default
       // `<service>-gateway`, e.g. the handbook's frontend-gateway) is bound to, never replaced.
-      const gatewayName = request.gateway ?? `${service.metadata?.name}-gateway`;
+      const gatewayName =
+        request.gateway ?? `${service.metadata?.name}-gateway`;
       return {
         namespace,
         ...planExpose({
@@ -176,21 +199,131 @@ export function planAction(
         }),
       };
     }
+    case 'resilience': {
+      const service = pickService(services, request.service);
+      // The same VirtualService and DestinationRule the canary edits (and the status shows).
+      const split = trafficSplits(
+        [service],
+        snapshot.virtualServices,
+        snapshot.destinationRules,
+        snapshot.pods,
+      )[0];
+      return {
+        namespace,
+        ...planResilience({
+          service,
+          existingVirtualService: snapshot.virtualServices.find(
+            vs => vs.metadata?.name === split?.virtualService,
+          ),
+          existingDestinationRule: snapshot.destinationRules.find(
+            dr => dr.metadata?.name === split?.destinationRule,
+          ),
+          timeout: request.timeout,
+          retries: request.retries,
+          outlierDetection: request.outlierDetection,
+          connectionPool: request.connectionPool,
+          entityRef,
+        }),
+      };
+    }
+    case 'access': {
+      if (!inputs.access) throw new Error('access plan without its inputs');
+      return planServiceAccess(
+        entityRef,
+        request,
+        snapshot,
+        pickService(services, request.service),
+        inputs.access,
+      );
+    }
     default:
       throw new InputError('action: unknown action');
   }
+}
+
+/**
+ * The access plan of one Service: its pods, the weakest mTLS mode of its workloads, the
+ * declared callers resolved in this cluster and the gateways exposing it.
+ */
+export function planServiceAccess(
+  entityRef: string,
+  request: Pick<AccessActionRequest, 'mode'>,
+  snapshot: ClusterSnapshot,
+  service: KubeService,
+  access: AccessInputs,
+): AccessPlan & { namespace: string } {
+  const namespace = service.metadata?.namespace ?? '';
+  const selector = service.spec?.selector ?? {};
+  const selects = (labels: Record<string, string> | undefined) =>
+    Object.keys(selector).length > 0 && matchesLabels(labels, selector);
+  const { trustDomain, rootNamespace } = snapshot.meshConfig;
+  const servicePods = snapshot.pods.filter(
+    p => p.metadata?.namespace === namespace && selects(p.metadata?.labels),
+  );
+  const modes = snapshot.workloads
+    .filter(
+      w =>
+        w.metadata?.namespace === namespace &&
+        selects(w.spec?.template?.metadata?.labels),
+    )
+    .map(
+      w =>
+        effectiveMtlsMode({
+          namespace,
+          workload: w.metadata?.name,
+          workloadLabels: w.spec?.template?.metadata?.labels ?? {},
+          peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace,
+        }).mode,
+    );
+  const mtlsMode =
+    modes.length > 0
+      ? weakestMtlsMode(modes)
+      : effectiveMtlsMode({
+          namespace,
+          peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace,
+        }).mode;
+  const resolved = resolveAccessCallers({
+    callers: access.callers,
+    pods: access.pods,
+    trustDomain,
+    cluster: snapshot.cluster,
+  });
+  return {
+    namespace,
+    ...planAccess({
+      mode: request.mode,
+      service,
+      servicePods,
+      callers: resolved.callers,
+      unresolvedCallers: resolved.unresolved,
+      callerPods: resolved.pods,
+      namespacePods: access.pods,
+      ingress: access.ingress.get(service.metadata?.name ?? '') ?? [],
+      authorizationPolicies: snapshot.authorizationPolicies,
+      mtlsMode,
+      identity: { trustDomain, rootNamespace },
+      entityRef,
+    }),
+  };
 }
 
 function pickService(services: KubeService[], wanted?: string): KubeService {
   const names = services.map(s => s.metadata?.name).join(', ') || 'none';
   if (wanted) {
     const found = services.find(s => s.metadata?.name === wanted);
-    if (!found) throw new InputError(`service: ${wanted} is not one of the entity's Services (${names})`);
+    if (!found)
+      throw new InputError(
+        `service: ${wanted} is not one of the entity's Services (${names})`,
+      );
     return found;
   }
   if (services.length !== 1) {
     throw new InputError(
-      `service: required when the entity has ${services.length === 0 ? 'no' : 'several'} Services (${names})`,
+      `service: required when the entity has ${
+        services.length === 0 ? 'no' : 'several'
+      } Services (${names})`,
     );
   }
   return services[0];

@@ -1,13 +1,18 @@
 import {
   ClusterMeshStatusOk,
+  IstioAuthorizationPolicy,
   KubeWorkload,
+  accessPolicyName,
   analyze,
   effectiveMtlsMode,
   kialiLinks,
   matchesLabels,
   namespaceInjection,
   podMeshStatus,
+  policiesApplyingTo,
+  serviceAccessStatuses,
   serviceStatus,
+  snapshotBundle,
   trafficSplits,
   workloadRef,
   WorkloadKind,
@@ -58,7 +63,9 @@ export function statusFromSnapshot(
     snapshot.pods,
     snapshot.workloads,
   );
-  const allFindings = analyze(snapshot);
+  const accessPolicies = entityAuthorizationPolicies(snapshot, services);
+  // Every workload of the namespace: whether a policy selects any workload at all.
+  const allFindings = analyze(snapshotBundle(snapshot));
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
   // for its hosts and the namespace itself.
@@ -71,6 +78,7 @@ export function statusFromSnapshot(
     ...snapshot.virtualServices
       .filter(hostsOurs)
       .flatMap(vs => (vs.spec?.gateways ?? []).map(g => `Gateway/${g.split('/').pop()}`)),
+    ...accessPolicies.map(p => `AuthorizationPolicy/${p.metadata?.name}`),
   ]);
   const findings = allFindings.filter(
     f =>
@@ -92,6 +100,9 @@ export function statusFromSnapshot(
           ...snapshot.peerAuthentications
             .filter(pa => pa.metadata?.namespace === namespace)
             .map(pa => configRef('PeerAuthentication', 'security.istio.io', pa)),
+          ...accessPolicies
+            .filter(p => p.metadata?.namespace === namespace)
+            .map(p => configRef('AuthorizationPolicy', 'security.istio.io', p)),
         ],
         clusterName: options.multiCluster ? snapshot.cluster : undefined,
       })
@@ -109,7 +120,38 @@ export function statusFromSnapshot(
     mtls,
     findings,
     kiali,
+    access: serviceAccessStatuses(services, snapshot.authorizationPolicies),
   };
+}
+
+/**
+ * The AuthorizationPolicies that concern the entity: those that apply to its pods, its
+ * Services' access policies, and those whose selector shares a label with a Service selector
+ * of the entity (a policy meant for it that lost its workload).
+ */
+function entityAuthorizationPolicies(
+  snapshot: ClusterSnapshot,
+  services: ReturnType<typeof entityServices>,
+): IstioAuthorizationPolicy[] {
+  const applying = new Set(
+    snapshot.pods.flatMap(pod =>
+      policiesApplyingTo(snapshot.authorizationPolicies, {
+        namespace: pod.metadata?.namespace ?? '',
+        labels: pod.metadata?.labels ?? {},
+        rootNamespace: snapshot.meshConfig.rootNamespace,
+      }),
+    ),
+  );
+  const names = new Set(services.map(s => accessPolicyName(s.metadata?.name ?? '')));
+  const selectors = services.map(s => s.spec?.selector ?? {});
+  return snapshot.authorizationPolicies.filter(
+    policy =>
+      applying.has(policy) ||
+      names.has(policy.metadata?.name ?? '') ||
+      Object.entries(policy.spec?.selector?.matchLabels ?? {}).some(([key, value]) =>
+        selectors.some(selector => selector[key] === value),
+      ),
+  );
 }
 
 function configRef(kind: string, group: string, object: { metadata?: { name?: string; namespace?: string } }) {

@@ -13,7 +13,11 @@ import {
   prodNamespace,
 } from '../__fixtures__/handbook';
 import type { Finding } from '../api/findings';
-import type { IstioVirtualService, KubeService } from '../kube/types';
+import type {
+  IstioAuthorizationPolicy,
+  IstioVirtualService,
+  KubeService,
+} from '../kube/types';
 import { analyze } from './analyze';
 import type { MeshBundle } from './bundle';
 
@@ -298,5 +302,100 @@ describe('analyze', () => {
       'error',
       'info',
     ]);
+  });
+
+  describe('AuthorizationPolicies', () => {
+    const policy = (
+      name: string,
+      spec: IstioAuthorizationPolicy['spec'],
+      namespace = 'prod',
+    ): IstioAuthorizationPolicy => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name, namespace },
+      spec,
+    });
+    const serviceAccount = (name: string, namespace = 'prod') => ({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name, namespace },
+    });
+
+    it('IST0127: a policy whose selector matches no pod and no Deployment template of its namespace', () => {
+      const bundle = handbook();
+      bundle.workloads = [backendV1, backendV2, frontendDeployment];
+      bundle.authorizationPolicies = [
+        policy('backend-allow', {
+          selector: { matchLabels: { app: 'backend' } },
+        }),
+        policy('renamed-app', {
+          selector: { matchLabels: { app: 'payments' } },
+        }),
+        policy('v3-only', {
+          selector: { matchLabels: { app: 'backend', version: 'v3' } },
+        }),
+        policy('ns-wide', {}),
+        policy(
+          'mesh-payments',
+          { selector: { matchLabels: { app: 'payments' } } },
+          'istio-system',
+        ),
+      ];
+      expect(
+        only(analyze(bundle), 'IST0127').map(f => [
+          f.resource?.name,
+          f.severity,
+          f.message,
+        ]),
+      ).toEqual([
+        [
+          'renamed-app',
+          'warning',
+          'AuthorizationPolicy prod/renamed-app selects no workload: no pod or Deployment in prod has labels app=payments.',
+        ],
+        [
+          'v3-only',
+          'warning',
+          expect.stringContaining('app=backend,version=v3'),
+        ],
+      ]);
+      // A Deployment template counts even when no pod runs (scaled to zero).
+      bundle.pods = [];
+      expect(
+        only(analyze(bundle), 'IST0127').map(f => f.resource?.name),
+      ).toEqual(['renamed-app', 'v3-only']);
+    });
+
+    it('MESH-027: principals naming a service account missing from a namespace that was read', () => {
+      const bundle = handbook();
+      bundle.serviceAccounts = [
+        serviceAccount('default'),
+        serviceAccount('frontend'),
+      ];
+      bundle.authorizationPolicies = [
+        policy('backend-allow', {
+          selector: { matchLabels: { app: 'backend' } },
+          rules: [
+            {
+              from: [
+                {
+                  source: {
+                    principals: [
+                      'cluster.local/ns/prod/sa/frontend',
+                      'cluster.local/ns/prod/sa/fronted',
+                      'cluster.local/ns/prod/sa/*',
+                      'cluster.local/ns/unread/sa/anything',
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        }),
+      ];
+      expect(only(analyze(bundle), 'MESH-027').map(f => f.message)).toEqual([
+        'AuthorizationPolicy prod/backend-allow names principal cluster.local/ns/prod/sa/fronted, but namespace prod has no ServiceAccount fronted: that source matches no workload.',
+      ]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type {
+  IstioAuthorizationPolicy,
   IstioDestinationRule,
   IstioGateway,
   IstioPeerAuthentication,
@@ -6,6 +7,7 @@ import type {
   KubeNamespace,
   KubePod,
   KubeService,
+  KubeServiceAccount,
   KubeWorkload,
 } from '../kube/types';
 import { serviceOfHost } from '../kube/hosts';
@@ -19,6 +21,10 @@ import { serviceOfHost } from '../kube/hosts';
 export interface MeshBundle {
   namespaces: KubeNamespace[];
   services: KubeService[];
+  /**
+   * Workloads (Deployments, StatefulSets, DaemonSets): an AuthorizationPolicy selects a
+   * workload when one of their pod templates (or a listed pod) matches its selector.
+   */
   workloads?: KubeWorkload[];
   pods: KubePod[];
   virtualServices: IstioVirtualService[];
@@ -30,6 +36,14 @@ export interface MeshBundle {
    * selector). Absent = not read: a Gateway's selector is then not checked.
    */
   gatewayPods?: KubePod[];
+  authorizationPolicies?: IstioAuthorizationPolicy[];
+  /**
+   * ServiceAccounts of the namespaces read: a principal naming a namespace none of them is in
+   * is not checked.
+   */
+  serviceAccounts?: KubeServiceAccount[];
+  /** Istio's root namespace (mesh-wide policies); default `istio-system`. */
+  rootNamespace?: string;
 }
 
 /** Lookups shared by the checks. */

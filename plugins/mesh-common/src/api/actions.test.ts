@@ -163,4 +163,43 @@ describe('meshActionRequestSchema', () => {
       expect.stringMatching(/^action: /),
     ]);
   });
+
+  it('takes the access action: mode dry-run, enforce or remove, optional service and cluster', () => {
+    for (const mode of ['dry-run', 'enforce', 'remove']) {
+      expect(
+        meshActionRequestSchema.parse({
+          action: 'access',
+          mode,
+          service: 'payments',
+          cluster: 'local',
+        }),
+      ).toEqual({
+        action: 'access',
+        mode,
+        service: 'payments',
+        cluster: 'local',
+      });
+    }
+    expect(
+      meshActionRequestSchema.parse({ action: 'access', mode: 'dry-run' }),
+    ).toEqual({
+      action: 'access',
+      mode: 'dry-run',
+    });
+  });
+
+  it('rejects a bad access request naming the field', () => {
+    expect(errorsOf({ action: 'access', mode: 'audit' })).toEqual([
+      expect.stringMatching(/^mode: /),
+    ]);
+    expect(errorsOf({ action: 'access' })).toEqual([
+      expect.stringMatching(/^mode: /),
+    ]);
+    expect(
+      errorsOf({ action: 'access', mode: 'enforce', service: 'Payments_svc' }),
+    ).toEqual([expect.stringMatching(/^service: must be a DNS-1123 label/)]);
+    expect(
+      errorsOf({ action: 'access', mode: 'enforce', principals: ['*'] }),
+    ).toEqual(['principals: unknown field']);
+  });
 });

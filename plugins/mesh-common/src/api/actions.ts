@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import type { AccessActionMode } from './access';
 import type { MeshPortProtocol } from './status';
+import {
+  ResilienceActionRequest,
+  resilienceActionRequestSchema,
+} from './resilience';
 import {
   isDns1123Label,
   isDns1123Subdomain,
@@ -134,6 +139,22 @@ export interface ExposeActionRequest {
 }
 
 /**
+ * Lock a Service down to its declared callers: an ALLOW AuthorizationPolicy
+ * `<service>-allow-declared-callers` on the Service's workloads whose `source.principals` are
+ * the identities of the entities that depend on it or consume its APIs (catalog relations).
+ *
+ * @public
+ */
+export interface AccessActionRequest {
+  action: 'access';
+  /** `dry-run` (annotation `istio.io/dry-run: "true"`), `enforce`, or `remove` (ours only). */
+  mode: AccessActionMode;
+  /** Service name; default: the entity's only service. */
+  service?: string;
+  cluster?: string;
+}
+
+/**
  * Body of `POST …/plans` and `POST …/apply`.
  *
  * @public
@@ -142,7 +163,9 @@ export type MeshActionRequest =
   | OnboardActionRequest
   | CanaryActionRequest
   | MtlsActionRequest
-  | ExposeActionRequest;
+  | ExposeActionRequest
+  | ResilienceActionRequest
+  | AccessActionRequest;
 
 /**
  * The action names of {@link MeshActionRequest}.
@@ -297,6 +320,14 @@ export const exposeActionRequestSchema = z.strictObject({
   cluster: clusterName,
 });
 
+/** @public */
+export const accessActionRequestSchema = z.strictObject({
+  action: z.literal('access'),
+  mode: z.enum(['dry-run', 'enforce', 'remove']),
+  service: dns1123Label.optional(),
+  cluster: clusterName,
+});
+
 /**
  * Zod schema of {@link MeshActionRequest}: strict (unknown fields rejected), names checked as
  * DNS-1123, canary weights integers 0–100 summing to 100.
@@ -308,6 +339,8 @@ export const meshActionRequestSchema = z.discriminatedUnion('action', [
   canaryActionRequestSchema,
   mtlsActionRequestSchema,
   exposeActionRequestSchema,
+  resilienceActionRequestSchema,
+  accessActionRequestSchema,
 ]);
 
 // Compile-time guard: what the schema accepts is a MeshActionRequest.

@@ -40,8 +40,28 @@ export const MeshFindingCodes = {
   namespaceOptedOut: 'MESH-017',
   /** A `name.namespace` host, which Istio does not expand to a Service. */
   partiallyQualifiedHost: 'MESH-018',
+  /** A timeout, retry or traffic-policy setting that cannot work as asked, or a note on Istio's defaults. */
+  resilience: 'MESH-030',
+  /** A declared caller has no sidecar: it has no mTLS identity an ALLOW policy could name. */
+  accessCallerWithoutSidecar: 'MESH-019',
+  /** A declared caller (catalog) has no workload in the cluster: no principal for it. */
+  accessCallerNotFound: 'MESH-020',
+  /** An ALLOW policy denies every request it does not list (deny-by-default). */
+  accessDeniesUnlisted: 'MESH-021',
+  /** The service's workloads accept plaintext (mTLS not STRICT): plaintext has no principal. */
+  accessPlaintextDenied: 'MESH-022',
+  /** Another AuthorizationPolicy applies to the service's workloads; kept as it is. */
+  accessOtherPolicy: 'MESH-023',
+  /** A caller's service account is also the identity of workloads that are not callers. */
+  accessSharedServiceAccount: 'MESH-024',
+  /** An AuthorizationPolicy of the name we would write exists and is not ours. */
+  accessPolicyNotOwned: 'MESH-025',
+  /** The service is exposed through an ingress Gateway: the gateway's identity is allowed. */
+  accessIngressGateway: 'MESH-026',
+  /** An AuthorizationPolicy names a principal whose service account does not exist. */
+  unknownServiceAccountPrincipal: 'MESH-027',
   /** A workload's pods would not be replaced after a template change (paused, OnDelete). */
-  rolloutBlocked: 'MESH-019',
+  rolloutBlocked: 'MESH-031',
   /** No ingress gateway (or no single one) to select for a new Gateway: the user must say. */
-  ingressGatewayUnknown: 'MESH-020',
+  ingressGatewayUnknown: 'MESH-032',
 } as const;

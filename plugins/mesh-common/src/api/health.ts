@@ -142,3 +142,58 @@ export interface MeshHealthResponse {
   entityRef: string;
   clusters: ClusterHealth[];
 }
+
+/**
+ * One version's values over time: `[unix seconds, value]`, oldest first; steps without a
+ * value (no traffic) are left out.
+ *
+ * @public
+ */
+export interface VersionSeries {
+  version: string;
+  points: Array<[number, number]>;
+}
+
+/**
+ * Per-version time series of one service, for a chart beside its split.
+ *
+ * @public
+ */
+export interface ServiceHealthSeries {
+  host: string;
+  namespace: string;
+  /** Percentage of non-5xx responses. */
+  successRate: VersionSeries[];
+  /** p99 latency in milliseconds. */
+  p99Ms: VersionSeries[];
+  /** Requests per second. */
+  requestRate: VersionSeries[];
+}
+
+/**
+ * Health series of one cluster: `ok` with the series, or why there are none.
+ *
+ * @public
+ */
+export type ClusterHealthSeries =
+  | {
+      cluster: string;
+      state: 'ok';
+      /** Seconds between two points. */
+      stepSeconds: number;
+      services: ServiceHealthSeries[];
+    }
+  | ClusterHealthNotConfigured
+  | ClusterHealthUnavailable;
+
+/**
+ * Response of `GET /entities/:namespace/:kind/:name/health?range=15m`.
+ *
+ * @public
+ */
+export interface MeshHealthSeriesResponse {
+  entityRef: string;
+  /** The range asked for (a PromQL duration, e.g. `15m`). */
+  range: string;
+  clusters: ClusterHealthSeries[];
+}

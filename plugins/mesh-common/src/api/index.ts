@@ -1,3 +1,4 @@
+export * from './access';
 export * from './actions';
 export * from './findings';
 export * from './plan';
@@ -5,3 +6,5 @@ export * from './routes';
 export * from './status';
 export * from './codes';
 export * from './health';
+export * from './resilience';
+export * from './canaryRuns';

@@ -14,10 +14,13 @@ export type JsonObject = { [key: string]: unknown };
  * - `apply`: server-side apply of the whole object (we own it)
  * - `patch`: merge patch of a few fields on an object someone else owns (labels, a port)
  * - `restart`: rollout restart (patch of the pod template's `restartedAt` annotation)
+ * - `delete`: delete an object we own; `object` carries its name and, in
+ *   `metadata.uid` / `metadata.resourceVersion`, the preconditions the delete is made under
+ *   (the object read when planning, so a replaced or changed object is not deleted)
  *
  * @public
  */
-export type PlannedOperation = 'apply' | 'patch' | 'restart';
+export type PlannedOperation = 'apply' | 'patch' | 'restart' | 'delete';
 
 /**
  * One object of a plan.
@@ -35,7 +38,7 @@ export interface PlannedObject {
    * strategic merge patch (lists merged by key, e.g. Service ports by `port`).
    */
   patchType?: 'merge' | 'strategic';
-  /** The desired object (`apply`) or the patch body (`patch`, `restart`). */
+  /** The desired object (`apply`), the patch body (`patch`, `restart`), the object to delete. */
   object: JsonObject;
   /** `object` as YAML. */
   yaml: string;
@@ -71,7 +74,7 @@ export interface AppliedObject {
   kind: string;
   name: string;
   namespace?: string;
-  result: 'created' | 'configured' | 'unchanged' | 'restarted';
+  result: 'created' | 'configured' | 'unchanged' | 'restarted' | 'deleted';
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { CanaryRunAction } from './canaryRuns';
+
 /**
  * Paths of the mesh backend (relative to `discoveryApi.getBaseUrl('mesh')`, i.e. `/api/mesh`).
  * Each path part is URI-encoded.
@@ -10,6 +12,17 @@ export const meshRoutes = {
   apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
   history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
   health: (entity: EntityRouteRef) => `${entityPath(entity)}/health`,
+  /** Per-version series over `range` (a PromQL duration such as `15m`), for a chart. */
+  healthSeries: (entity: EntityRouteRef, range: string) =>
+    `${entityPath(entity)}/health?range=${encodeURIComponent(range)}`,
+  canaryRuns: (entity: EntityRouteRef) => `${entityPath(entity)}/canary-runs`,
+  canaryRunAction: (
+    entity: EntityRouteRef,
+    runId: string,
+    action: CanaryRunAction,
+  ) =>
+    `${entityPath(entity)}/canary-runs/${encodeURIComponent(runId)}/${action}`,
+  access: (entity: EntityRouteRef) => `${entityPath(entity)}/access`,
   overview: () => '/overview',
 } as const;
 

@@ -1,4 +1,10 @@
 import type { CanaryPreset } from './actions';
+import type {
+  ConnectionPoolSettings,
+  HttpRetrySettings,
+  OutlierDetectionSettings,
+} from './resilience';
+import type { ServiceAccessStatus } from './access';
 import type { Finding } from './findings';
 
 /**
@@ -203,6 +209,21 @@ export interface TrafficSplit {
   presets: Partial<Record<CanaryPreset, Record<string, number>>>;
   /** More than one destination has a non-zero weight. */
   canaryInProgress: boolean;
+  /** Timeout and retries of the route shown, outlier detection and pool of the rule. */
+  resilience?: TrafficResilience;
+}
+
+/**
+ * What a service's route and DestinationRule say about timeouts, retries and ejection (absent
+ * fields: Istio's defaults — no timeout, 2 retries on connect failures and 503).
+ *
+ * @public
+ */
+export interface TrafficResilience {
+  timeout?: string;
+  retries?: HttpRetrySettings;
+  outlierDetection?: OutlierDetectionSettings;
+  connectionPool?: ConnectionPoolSettings;
 }
 
 /**
@@ -264,6 +285,8 @@ export interface ClusterMeshStatusOk {
   mtls: EffectiveMtls[];
   findings: Finding[];
   kiali?: KialiLinks;
+  /** Per Service: its `<service>-allow-declared-callers` policy, mode and allowed principals. */
+  access?: ServiceAccessStatus[];
 }
 
 /**

@@ -6,3 +6,5 @@ export * from './planOnboard';
 export * from './toYaml';
 export * from './meshPlan';
 export * from './propagation';
+export * from './planResilience';
+export * from './planAccess';

@@ -15,15 +15,18 @@ import {
   frontendService,
 } from '../__fixtures__/handbook';
 import type { PlannedObject } from '../api/plan';
+import { paymentsService, shopPod } from '../__fixtures__/shop';
+import { planAccess } from './planAccess';
 import { planCanary } from './planCanary';
 import { planExpose } from './planExpose';
 import { planMtls } from './planMtls';
 import { planOnboard } from './planOnboard';
+import { planResilience } from './planResilience';
 
 const VALIDATOR = `
 import { VirtualService, DestinationRule, Gateway } from '@kubernetes-models/istio/networking.istio.io/v1';
-import { PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
-const models = { VirtualService, DestinationRule, Gateway, PeerAuthentication };
+import { AuthorizationPolicy, PeerAuthentication } from '@kubernetes-models/istio/security.istio.io/v1';
+const models = { VirtualService, DestinationRule, Gateway, PeerAuthentication, AuthorizationPolicy };
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
 const results = JSON.parse(input).map(object => {
@@ -46,6 +49,31 @@ function validate(objects: unknown[]): string[] {
     },
   );
   return JSON.parse(output);
+}
+
+function accessInput(mode: 'dry-run' | 'enforce', principals: string[]) {
+  return {
+    mode,
+    service: paymentsService,
+    servicePods: [shopPod('payments')],
+    callers: principals.map(principal => ({
+      entityRef: 'component:default/checkout',
+      declaredBy: [{ relation: 'dependsOn' as const }],
+      namespace: 'shop',
+      serviceAccount: 'checkout',
+      principal,
+      hasSidecar: true,
+      pods: 1,
+      meshedPods: 1,
+    })),
+    unresolvedCallers: [],
+    callerPods: [],
+    namespacePods: [],
+    ingress: [],
+    authorizationPolicies: [],
+    mtlsMode: 'STRICT' as const,
+    identity: { trustDomain: 'cluster.local', rootNamespace: 'istio-system' },
+  };
 }
 
 const istioObjects = (objects: PlannedObject[]) =>
@@ -92,6 +120,33 @@ describe('builder output against the Istio schemas', () => {
         planExpose({ service: frontendService, hosts: ['shop.example.com'] })
           .objects,
       ),
+      ...istioObjects(
+        planResilience({
+          service: backendService,
+          existingVirtualService: backendCanaryVirtualService,
+          existingDestinationRule: backendDestinationRule,
+          timeout: '2s',
+          retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx,503' },
+          outlierDetection: {
+            consecutive5xxErrors: 5,
+            interval: '10s',
+            baseEjectionTime: '30s',
+            maxEjectionPercent: 50,
+          },
+          connectionPool: {
+            tcp: { maxConnections: 10, connectTimeout: '30ms' },
+            http: { http1MaxPendingRequests: 5 },
+          },
+        }).objects,
+      ),
+      ...(['dry-run', 'enforce'] as const).flatMap(mode =>
+        istioObjects(
+          planAccess(accessInput(mode, ['cluster.local/ns/shop/sa/checkout']))
+            .objects,
+        ),
+      ),
+      // No caller: the "allow nothing" policy (no rules).
+      ...istioObjects(planAccess(accessInput('enforce', [])).objects),
     ];
     expect(objects.map(o => o.kind)).toEqual([
       'DestinationRule',
@@ -102,8 +157,28 @@ describe('builder output against the Istio schemas', () => {
       'PeerAuthentication',
       'Gateway',
       'VirtualService',
+      'DestinationRule',
+      'VirtualService',
+      'AuthorizationPolicy',
+      'AuthorizationPolicy',
+      'AuthorizationPolicy',
     ]);
     expect(validate(objects)).toEqual(objects.map(() => 'ok'));
+  });
+
+  it('would catch an AuthorizationPolicy schema violation', () => {
+    const broken = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'x', namespace: 'shop' },
+      spec: {
+        action: 'PERMIT',
+        rules: [
+          { from: [{ source: { principals: 'cluster.local/ns/shop/sa/a' } }] },
+        ],
+      },
+    };
+    expect(validate([broken])[0]).toMatch(/action|principals/);
   });
 
   it('would catch a schema violation (the check itself works)', () => {

@@ -148,7 +148,7 @@ describe('planExpose', () => {
         ingressGateways: { cluster: 'local', candidates: [] },
       });
       expect(plan.findings).toEqual([
-        expect.objectContaining({ code: 'MESH-020', blocking: true }),
+        expect.objectContaining({ code: 'MESH-032', blocking: true }),
       ]);
       expect(
         (plan.objects[0].object.spec as Record<string, unknown>).selector,
@@ -157,7 +157,7 @@ describe('planExpose', () => {
         planExpose({ service: frontendService, hosts: ['shop.example.com'] })
           .findings,
       ).toEqual([
-        expect.objectContaining({ code: 'MESH-020', blocking: true }),
+        expect.objectContaining({ code: 'MESH-032', blocking: true }),
       ]);
     });
 

@@ -554,7 +554,7 @@ describe('planOnboard', () => {
         now,
       });
       expect(plan.objects.map(o => o.operation)).toEqual(['patch']);
-      const blocked = plan.findings.filter(f => f.code === 'MESH-019');
+      const blocked = plan.findings.filter(f => f.code === 'MESH-031');
       expect(
         blocked.map(f => `${f.resource?.kind}/${f.resource?.name}`),
       ).toEqual(['StatefulSet/backend-v1', 'Deployment/backend-v2']);

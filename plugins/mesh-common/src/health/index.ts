@@ -2,3 +2,4 @@ export * from './canaryAdvice';
 export * from './prometheusResult';
 export * from './promql';
 export * from './thresholds';
+export * from './canaryRun';

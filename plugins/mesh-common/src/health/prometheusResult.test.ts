@@ -1,4 +1,10 @@
-import { durationSeconds, valuesByVersion, versionMetrics } from './prometheusResult';
+import {
+  durationSeconds,
+  seriesByVersion,
+  seriesStepSeconds,
+  valuesByVersion,
+  versionMetrics,
+} from './prometheusResult';
 
 const vector = (entries: Array<[Record<string, string>, string]>) => ({
   status: 'success',
@@ -57,5 +63,42 @@ describe('durationSeconds', () => {
     expect(durationSeconds('1m')).toBe(60);
     expect(durationSeconds('1h30m')).toBe(5400);
     expect(durationSeconds('500ms')).toBe(0.5);
+  });
+});
+
+describe('seriesByVersion', () => {
+  it('reads one series per version, oldest first, without NaN points', () => {
+    const answer = {
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          { metric: { destination_version: 'v2' }, values: [[100, '99.5'], [115, 'NaN'], [130, '97']] },
+          { metric: { destination_version: 'v1' }, values: [[100, '100'], [115, '100']] },
+          { metric: {}, values: [[100, '1']] },
+        ],
+      },
+    };
+    expect(seriesByVersion(answer)).toEqual([
+      { version: 'v1', points: [[100, 100], [115, 100]] },
+      { version: 'v2', points: [[100, 99.5], [130, 97]] },
+    ]);
+  });
+
+  it('says what Prometheus said, or that the answer is no range vector', () => {
+    expect(() => seriesByVersion({ status: 'error', error: 'exceeded maximum resolution' })).toThrow(
+      'Prometheus: exceeded maximum resolution',
+    );
+    expect(() => seriesByVersion({ status: 'success', data: { resultType: 'vector', result: [] } })).toThrow(
+      'other than a range vector',
+    );
+  });
+});
+
+describe('seriesStepSeconds', () => {
+  it('aims at 60 points, never below 15 s', () => {
+    expect(seriesStepSeconds(15 * 60)).toBe(15);
+    expect(seriesStepSeconds(3600)).toBe(60);
+    expect(seriesStepSeconds(6 * 3600)).toBe(360);
   });
 });

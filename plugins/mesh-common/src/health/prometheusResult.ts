@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { VersionMetrics } from '../api/health';
+import type { VersionMetrics, VersionSeries } from '../api/health';
 
 /** The part of a Prometheus `/api/v1/query` answer we read (an instant vector). */
 const instantVectorSchema = z.object({
@@ -28,14 +28,7 @@ export function valuesByVersion(
   versionLabel = 'destination_version',
 ): Map<string, number> {
   const parsed = instantVectorSchema.safeParse(answer);
-  if (!parsed.success) {
-    const error = (answer as { error?: unknown })?.error;
-    throw new Error(
-      typeof error === 'string'
-        ? `Prometheus: ${error}`
-        : 'Prometheus answered something other than an instant vector',
-    );
-  }
+  if (!parsed.success) throw unusableAnswer(answer, 'an instant vector');
   const values = new Map<string, number>();
   for (const { metric, value } of parsed.data.data.result) {
     const version = metric[versionLabel];
@@ -45,6 +38,54 @@ export function valuesByVersion(
     }
   }
   return values;
+}
+
+/** The part of a Prometheus `/api/v1/query_range` answer we read (a range vector). */
+const matrixSchema = z.object({
+  status: z.literal('success'),
+  data: z.object({
+    resultType: z.literal('matrix'),
+    result: z.array(
+      z.object({
+        metric: z.record(z.string(), z.string()),
+        values: z.array(z.tuple([z.number(), z.string()])),
+      }),
+    ),
+  }),
+});
+
+/**
+ * Reads a Prometheus range answer (`query_range`) as one series per version, sorted by version.
+ * Points that are not finite numbers are left out, as in {@link valuesByVersion}. Throws when
+ * the answer is not a successful matrix.
+ *
+ * @public
+ */
+export function seriesByVersion(
+  answer: unknown,
+  versionLabel = 'destination_version',
+): VersionSeries[] {
+  const parsed = matrixSchema.safeParse(answer);
+  if (!parsed.success) throw unusableAnswer(answer, 'a range vector');
+  return parsed.data.data.result
+    .filter(({ metric }) => metric[versionLabel])
+    .map(({ metric, values }) => ({
+      version: metric[versionLabel],
+      points: values
+        .map(([at, value]): [number, number] => [at, Number(value)])
+        .filter(([, value]) => Number.isFinite(value)),
+    }))
+    .sort((a, b) => a.version.localeCompare(b.version));
+}
+
+/**
+ * Seconds between two points of a health chart over `rangeSeconds`: about 60 points, never
+ * finer than 15 s (Prometheus' usual scrape interval).
+ *
+ * @public
+ */
+export function seriesStepSeconds(rangeSeconds: number): number {
+  return Math.max(15, Math.ceil(rangeSeconds / 60));
 }
 
 /**
@@ -112,4 +153,14 @@ export function durationSeconds(duration: string): number {
     seconds += Number(amount) * units[unit];
   }
   return seconds;
+}
+
+/** What Prometheus said about a failed query, or that its answer was not `expected`. */
+function unusableAnswer(answer: unknown, expected: string): Error {
+  const error = (answer as { error?: unknown })?.error;
+  return new Error(
+    typeof error === 'string'
+      ? `Prometheus: ${error}`
+      : `Prometheus answered something other than ${expected}`,
+  );
 }

@@ -1,8 +1,12 @@
+import type { MeshIdentityConfig } from '../access/identity';
 import type { MeshBundle } from '../analyzer/bundle';
 import type { MeshConfigView } from '../status/destinationRuleLookup';
 import type {
+  IstioAuthorizationPolicy,
   IstioPeerAuthentication,
+  KubePod,
   KubeService,
+  KubeServiceAccount,
   KubeWorkload,
 } from './types';
 
@@ -10,8 +14,9 @@ import type {
  * Everything the status, the plans and the analyzer need about one entity in one cluster, as
  * the backend reads it (one list call per kind, never per pod): the analyzer's
  * {@link MeshBundle} (the entity's namespaces, their Services and Istio objects, the entity's
- * pods) plus the cluster's name. The one snapshot shape: the backend fills it, the pure
- * functions of this package read it.
+ * pods) plus the cluster's name, the access reads (AuthorizationPolicies, ServiceAccounts,
+ * every workload of the namespaces) and istiod's meshConfig. The one snapshot shape: the
+ * backend fills it, the pure functions of this package read it.
  *
  * @public
  */
@@ -24,8 +29,39 @@ export interface ClusterSnapshot extends MeshBundle {
   workloads: KubeWorkload[];
   /** PeerAuthentications of the entity's namespaces and of the root namespace. */
   peerAuthentications: IstioPeerAuthentication[];
-  /** istiod's meshConfig as far as we follow it (root namespace, DR export default). */
-  meshConfig: MeshConfigView;
+  /** Pods of any namespace that the namespaces' Gateways select (by each Gateway's selector). */
+  gatewayPods: KubePod[];
+  /** AuthorizationPolicies of the entity's namespaces and of the root namespace. */
+  authorizationPolicies: IstioAuthorizationPolicy[];
+  /**
+   * ServiceAccounts of the entity's namespaces and of the (few) other namespaces the policies'
+   * principals name, so a principal of a missing service account can be told.
+   */
+  serviceAccounts: KubeServiceAccount[];
+  /**
+   * Every Deployment, StatefulSet and DaemonSet of the entity's namespaces (whether a policy
+   * selects any workload at all), each with its `kind`.
+   */
+  namespaceWorkloads: KubeWorkload[];
+  /**
+   * istiod's meshConfig as far as we follow it: root namespace, DestinationRule export
+   * default, trust domain (principals).
+   */
+  meshConfig: MeshConfigView & MeshIdentityConfig;
+}
+
+/**
+ * What the analyzer (`analyze`) reads of a snapshot: every workload of the namespaces (a
+ * policy that selects another workload there does select one) and meshConfig's root namespace.
+ *
+ * @public
+ */
+export function snapshotBundle(snapshot: ClusterSnapshot): MeshBundle {
+  return {
+    ...snapshot,
+    workloads: snapshot.namespaceWorkloads,
+    rootNamespace: snapshot.meshConfig.rootNamespace,
+  };
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { IAuthorizationPolicy } from '@kubernetes-models/istio/security.istio.io/v1/AuthorizationPolicy';
+
 /*
  * Minimal shapes of the Kubernetes and Istio objects we read, as plain JSON from the API
  * server. Everything optional: live objects are not trusted to be complete.
@@ -13,11 +15,14 @@ export interface KubeObjectMeta {
   resourceVersion?: string;
   uid?: string;
   ownerReferences?: Array<{
+    apiVersion?: string;
     kind: string;
     name: string;
     uid?: string;
     controller?: boolean;
   }>;
+  /** Server-side apply bookkeeping: who last wrote which fields, and how. */
+  managedFields?: Array<{ manager?: string; operation?: string }>;
 }
 
 /** @public */
@@ -196,4 +201,22 @@ export interface IstioPeerAuthentication extends KubeObject {
     mtls?: { mode?: string };
     portLevelMtls?: Record<string, { mode?: string }>;
   };
+}
+
+/**
+ * An Istio AuthorizationPolicy (`security.istio.io`), typed from `@kubernetes-models/istio`
+ * (type import only: that package is ESM-only and this one is required from CommonJS).
+ *
+ * @public
+ */
+export interface IstioAuthorizationPolicy extends KubeObject {
+  spec?: IAuthorizationPolicy['spec'];
+}
+
+/** @public */
+export interface KubeServiceAccount extends KubeObject {}
+
+/** @public */
+export interface KubeConfigMap extends KubeObject {
+  data?: Record<string, string>;
 }

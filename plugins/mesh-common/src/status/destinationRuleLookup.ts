@@ -1,17 +1,14 @@
-import { parse } from 'yaml';
 import { fullyQualifiedHost } from '../kube/hosts';
+import {
+  DEFAULT_ROOT_NAMESPACE,
+  meshConfigFields,
+  meshConfigText,
+} from '../kube/meshConfig';
 import type {
   IstioDestinationRule,
   IstioSubset,
   IstioTrafficPolicy,
 } from '../kube/types';
-
-/**
- * Istio's root namespace when meshConfig names none.
- *
- * @public
- */
-export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 /**
  * The parts of Istio's MeshConfig the mesh plugins follow.
@@ -34,18 +31,10 @@ export interface MeshConfigView {
 export function meshConfigFromConfigMap(
   configMap?: { data?: Record<string, string> } | null,
 ): MeshConfigView {
-  let mesh: Record<string, unknown> = {};
-  try {
-    const parsed = parse(configMap?.data?.mesh ?? '');
-    if (parsed && typeof parsed === 'object') mesh = parsed;
-  } catch {
-    // An unreadable mesh config leaves Istio's defaults.
-  }
-  const root = mesh.rootNamespace;
+  const mesh = meshConfigFields(configMap);
   const exportTo = mesh.defaultDestinationRuleExportTo;
   return {
-    rootNamespace:
-      typeof root === 'string' && root ? root : DEFAULT_ROOT_NAMESPACE,
+    rootNamespace: meshConfigText(mesh.rootNamespace, DEFAULT_ROOT_NAMESPACE),
     defaultDestinationRuleExportTo:
       Array.isArray(exportTo) && exportTo.length > 0
         ? exportTo.map(String)

@@ -114,7 +114,7 @@ describe('chooseIngressGatewaySelector', () => {
     expect(choice.selector).toBeUndefined();
     expect(choice.findings).toEqual([
       expect.objectContaining({
-        code: 'MESH-020',
+        code: 'MESH-032',
         severity: 'error',
         blocking: true,
         hint: expect.stringContaining(
@@ -132,7 +132,7 @@ describe('chooseIngressGatewaySelector', () => {
     expect(inSystem.selector).toEqual({ istio: 'ingressgateway' });
     expect(inSystem.findings).toEqual([
       expect.objectContaining({
-        code: 'MESH-020',
+        code: 'MESH-032',
         severity: 'info',
         blocking: false,
         message: expect.stringContaining(
@@ -154,7 +154,7 @@ describe('chooseIngressGatewaySelector', () => {
     });
     expect(elsewhere.selector).toBeUndefined();
     expect(elsewhere.findings).toEqual([
-      expect.objectContaining({ code: 'MESH-020', blocking: true }),
+      expect.objectContaining({ code: 'MESH-032', blocking: true }),
     ]);
   });
 

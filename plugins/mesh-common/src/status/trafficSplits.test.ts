@@ -208,3 +208,48 @@ describe('toPercentages', () => {
     expect(toPercentages([d()]).map(p => p.percent)).toEqual([100]);
   });
 });
+
+describe('trafficSplits resilience', () => {
+  it("shows the timeout and retries of the route Istio uses and the rule's outlier detection", () => {
+    const service = {
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: { selector: { app: 'backend' } },
+    };
+    const vs = {
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: {
+        hosts: ['backend'],
+        http: [
+          {
+            match: [{ headers: { x: { exact: 'y' } } }],
+            route: [{ destination: { host: 'backend' } }],
+            timeout: '9s',
+          },
+          {
+            route: [{ destination: { host: 'backend' } }],
+            timeout: '2s',
+            retries: { attempts: 3, retryOn: '5xx' },
+          },
+        ],
+      },
+    };
+    const dr = {
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: {
+        host: 'backend',
+        trafficPolicy: {
+          outlierDetection: { consecutive5xxErrors: 5 },
+          tls: { mode: 'ISTIO_MUTUAL' },
+        },
+      },
+    };
+    const [split] = trafficSplits([service], [vs], [dr], []);
+    expect(split.resilience).toEqual({
+      timeout: '2s',
+      retries: { attempts: 3, retryOn: '5xx' },
+      outlierDetection: { consecutive5xxErrors: 5 },
+    });
+    const [plain] = trafficSplits([service], [], [], []);
+    expect(plain.resilience).toBeUndefined();
+  });
+});

@@ -1,8 +1,18 @@
-import type { TrafficRoute, TrafficSplit } from '../api/status';
+import type {
+  ConnectionPoolSettings,
+  HttpRetrySettings,
+  OutlierDetectionSettings,
+} from '../api/resilience';
+import type {
+  TrafficResilience,
+  TrafficRoute,
+  TrafficSplit,
+} from '../api/status';
 import { serviceOfHost } from '../kube/hosts';
 import { findSplitRouteIndex } from '../kube/splitRoute';
 import type {
   IstioDestinationRule,
+  IstioHttpRoute,
   IstioVirtualService,
   KubePod,
   KubeService,
@@ -142,6 +152,8 @@ export function trafficSplits(
       };
       if (destinationRule?.metadata?.name)
         split.destinationRule = destinationRule.metadata.name;
+      const resilience = resilienceOf(splitRoute, destinationRule);
+      if (resilience) split.resilience = resilience;
       splits.push(split);
     }
     if (!found) {
@@ -157,8 +169,27 @@ export function trafficSplits(
       };
       if (destinationRule?.metadata?.name)
         split.destinationRule = destinationRule.metadata.name;
+      const resilience = resilienceOf(undefined, destinationRule);
+      if (resilience) split.resilience = resilience;
       splits.push(split);
     }
   }
   return splits;
+}
+
+/** The resilience settings of a route and a DestinationRule's top-level traffic policy. */
+function resilienceOf(
+  route: IstioHttpRoute | undefined,
+  destinationRule: IstioDestinationRule | undefined,
+): TrafficResilience | undefined {
+  const policy = destinationRule?.spec?.trafficPolicy;
+  const resilience: TrafficResilience = {};
+  if (typeof route?.timeout === 'string') resilience.timeout = route.timeout;
+  if (route?.retries) resilience.retries = route.retries as HttpRetrySettings;
+  if (policy?.outlierDetection)
+    resilience.outlierDetection =
+      policy.outlierDetection as OutlierDetectionSettings;
+  if (policy?.connectionPool)
+    resilience.connectionPool = policy.connectionPool as ConnectionPoolSettings;
+  return Object.keys(resilience).length > 0 ? resilience : undefined;
 }

@@ -2,11 +2,17 @@ import type { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import type { PermissionApi } from '@backstage/plugin-permission-react';
 import type {
   AuditEntry,
+  CanaryRun,
+  CanaryRunAction,
+  CanaryRunStartRequest,
+  CanaryRunsResponse,
   ClusterMeshStatusError,
   ClusterMeshStatusOk,
+  MeshAccessResponse,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
+  MeshHealthSeriesResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -290,6 +296,99 @@ export const exposePlan: MeshPlan = {
   ],
 };
 
+/** The access view of backend: checkout calls it with a sidecar, reports without one. */
+export function accessOf(
+  overrides: Partial<MeshAccessResponse['clusters'][number]> = {},
+): MeshAccessResponse {
+  return {
+    entityRef: 'component:default/backend',
+    clusters: [
+      {
+        cluster: 'local',
+        ok: true,
+        services: [
+          {
+            service: 'backend',
+            namespace: 'shop',
+            policyName: 'backend-allow-declared-callers',
+            mode: 'none',
+            allowedPrincipals: [],
+            callers: [
+              {
+                entityRef: 'component:default/checkout',
+                declaredBy: [{ relation: 'dependsOn' }],
+                namespace: 'shop',
+                serviceAccount: 'checkout',
+                principal: 'cluster.local/ns/shop/sa/checkout',
+                hasSidecar: true,
+                pods: 2,
+                meshedPods: 2,
+              },
+              {
+                entityRef: 'component:default/reports',
+                declaredBy: [
+                  { relation: 'consumesApi', api: 'api:default/backend-api' },
+                ],
+                namespace: 'analytics',
+                serviceAccount: 'default',
+                principal: 'cluster.local/ns/analytics/sa/default',
+                hasSidecar: false,
+                pods: 1,
+                meshedPods: 0,
+              },
+            ],
+            unresolvedCallers: [
+              {
+                entityRef: 'component:default/batch',
+                declaredBy: [{ relation: 'dependsOn' }],
+                reason: 'no pod matches app=batch in namespace shop',
+              },
+            ],
+            plannedPrincipals: [
+              'cluster.local/ns/analytics/sa/default',
+              'cluster.local/ns/shop/sa/checkout',
+            ],
+            findings: [
+              {
+                code: 'MESH-019',
+                severity: 'error',
+                message:
+                  'component:default/reports (analytics, 0 of 1 pods with a sidecar) cannot be identified',
+                hint: 'Onboard component:default/reports into the mesh first.',
+                blocking: true,
+              },
+            ],
+            denials: { state: 'no-policy' },
+          },
+        ],
+        ...overrides,
+      } as MeshAccessResponse['clusters'][number],
+    ],
+  };
+}
+
+export const accessPlan: MeshPlan = {
+  action: 'access',
+  cluster: 'local',
+  namespace: 'shop',
+  summary:
+    'Dry-run AuthorizationPolicy backend-allow-declared-callers: 2 principals would be allowed to call backend',
+  blocked: false,
+  findings: [],
+  objects: [
+    {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      name: 'backend-allow-declared-callers',
+      namespace: 'shop',
+      operation: 'apply',
+      object: {},
+      yaml: 'kind: AuthorizationPolicy\nmetadata:\n  annotations:\n    istio.io/dry-run: "true"\n',
+      live: null,
+    },
+  ],
+};
+
 export const auditEntry: AuditEntry = {
   id: 'a1',
   actor: 'user:default/alice',
@@ -301,6 +400,38 @@ export const auditEntry: AuditEntry = {
   createdAt: '2026-01-02T10:00:00Z',
 };
 
+/** A guided canary run of backend's v2, running at 10 %. */
+export function canaryRun(overrides: Partial<CanaryRun> = {}): CanaryRun {
+  return {
+    id: 'run-1',
+    entityRef: 'component:default/backend',
+    cluster: 'local',
+    namespace: 'shop',
+    service: 'backend',
+    virtualService: 'backend',
+    stable: 'v1',
+    canary: 'v2',
+    steps: [10, 25, 50, 100],
+    intervalSeconds: 60,
+    state: 'running',
+    weight: 10,
+    lastStepAt: '2026-01-02T10:00:00Z',
+    unavailableChecks: 0,
+    actor: 'user:default/alice',
+    createdAt: '2026-01-02T10:00:00Z',
+    history: [
+      {
+        at: '2026-01-02T10:00:00Z',
+        weight: 10,
+        decision: 'start',
+        reason: 'v2 at 10 %; then 25, 50, 100 %, each after 60 s healthy',
+        actor: 'user:default/alice',
+      },
+    ],
+    ...overrides,
+  };
+}
+
 /** A typed in-memory {@link MeshApi}; override any method per test. */
 export class FakeMeshApi implements MeshApi {
   status: MeshStatusResponse = statusOf(okCluster());
@@ -309,13 +440,27 @@ export class FakeMeshApi implements MeshApi {
     mtls: blockedStrictPlan,
     onboard: onboardPlan,
     expose: exposePlan,
+    access: accessPlan,
   };
+  access: MeshAccessResponse = accessOf();
   history: MeshHistoryResponse = { items: [auditEntry] };
   overview: MeshOverviewResponse = { rows: [] };
   health: MeshHealthResponse = {
     entityRef: 'component:default/backend',
     clusters: [{ cluster: 'local', state: 'not-configured' }],
   };
+  healthSeries: MeshHealthSeriesResponse = {
+    entityRef: 'component:default/backend',
+    range: '15m',
+    clusters: [{ cluster: 'local', state: 'not-configured' }],
+  };
+  runs: CanaryRunsResponse = { items: [] };
+  /** Thrown by the run start and actions when set. */
+  runError?: MeshApiError;
+  readonly runRequests: Array<
+    | { kind: 'start'; request: CanaryRunStartRequest }
+    | { kind: CanaryRunAction; runId: string }
+  > = [];
   applyError?: MeshApiError;
   readonly requests: Array<{
     kind: 'plan' | 'apply';
@@ -369,6 +514,67 @@ export class FakeMeshApi implements MeshApi {
 
   async getHealth(_ref: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.health;
+  }
+
+  async getHealthSeries(
+    _ref: CompoundEntityRef,
+    _range: string,
+  ): Promise<MeshHealthSeriesResponse> {
+    return this.healthSeries;
+  }
+
+  async getCanaryRuns(_ref: CompoundEntityRef): Promise<CanaryRunsResponse> {
+    return this.runs;
+  }
+
+  async startCanaryRun(
+    _ref: CompoundEntityRef,
+    request: CanaryRunStartRequest,
+  ): Promise<CanaryRun> {
+    this.runRequests.push({ kind: 'start', request });
+    if (this.runError) throw this.runError;
+    const run = canaryRun({
+      id: `run-${this.runs.items.length + 1}`,
+      steps: request.steps ?? [10, 25, 50, 100],
+      intervalSeconds: request.intervalSeconds ?? 60,
+      weight: request.steps?.[0] ?? 10,
+    });
+    this.runs = { items: [run, ...this.runs.items] };
+    return run;
+  }
+
+  async canaryRunAction(
+    _ref: CompoundEntityRef,
+    runId: string,
+    action: CanaryRunAction,
+  ): Promise<CanaryRun> {
+    this.runRequests.push({ kind: action, runId });
+    if (this.runError) throw this.runError;
+    const states = {
+      pause: 'paused',
+      resume: 'running',
+      abort: 'aborted',
+    } as const;
+    const items = this.runs.items.map(run =>
+      run.id === runId
+        ? {
+            ...run,
+            state: states[action],
+            ...(action === 'abort'
+              ? {
+                  weight: 0,
+                  outcome: 'aborted by user:default/guest; v1 at 100 %',
+                }
+              : {}),
+          }
+        : run,
+    );
+    this.runs = { items };
+    return items.find(run => run.id === runId)!;
+  }
+
+  async getAccess(_ref: CompoundEntityRef): Promise<MeshAccessResponse> {
+    return this.access;
   }
 
   async getOverview(): Promise<MeshOverviewResponse> {

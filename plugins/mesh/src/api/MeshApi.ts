@@ -1,9 +1,15 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type {
+  CanaryRun,
+  CanaryRunAction,
+  CanaryRunStartRequest,
+  CanaryRunsResponse,
+  MeshAccessResponse,
   MeshActionRequest,
   MeshApplyResult,
   MeshHealthResponse,
+  MeshHealthSeriesResponse,
   MeshHistoryResponse,
   MeshOverviewResponse,
   MeshPlan,
@@ -32,6 +38,32 @@ export interface MeshApi {
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse>;
   /** Canary health per cluster: per-version metrics from Prometheus and advice. */
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse>;
+  /** Per-version success rate, p99 and request rate over `range` (e.g. `15m`), for charts. */
+  getHealthSeries(
+    entityRef: CompoundEntityRef,
+    range: string,
+  ): Promise<MeshHealthSeriesResponse>;
+  /** Guided canary runs of the entity with their steps, newest first. */
+  getCanaryRuns(entityRef: CompoundEntityRef): Promise<CanaryRunsResponse>;
+  /**
+   * Starts a guided canary run (permission `mesh.entity.apply`): the first step is applied at
+   * once, the backend steps on while the canary stays healthy and rolls back when it fails.
+   */
+  startCanaryRun(
+    entityRef: CompoundEntityRef,
+    request: CanaryRunStartRequest,
+  ): Promise<CanaryRun>;
+  /** Pauses, resumes or aborts (rolls back to stable and stops) a run. */
+  canaryRunAction(
+    entityRef: CompoundEntityRef,
+    runId: string,
+    action: CanaryRunAction,
+  ): Promise<CanaryRun>;
+  /**
+   * Who may call the entity's Services, per cluster: the access policy, the declared callers
+   * and their identities, what enforcing would mean, and denials counted by the sidecars.
+   */
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse>;
   /** Mesh adoption across the catalog. */
   getOverview(): Promise<MeshOverviewResponse>;
 }

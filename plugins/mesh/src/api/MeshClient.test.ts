@@ -35,6 +35,25 @@ describe('MeshClient', () => {
     );
   });
 
+  it('GETs the access view with encoded path parts', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/:name/access`,
+        ({ request }) =>
+          HttpResponse.json({
+            entityRef: 'component:default/x',
+            clusters: [],
+            rawPath: new URL(request.url).pathname,
+          }),
+      ),
+    );
+    const access = (await client.getAccess(ref)) as any;
+    expect(access.rawPath).toBe(
+      '/api/mesh/entities/default/Component/back%20end%2F1/access',
+    );
+    expect(access.clusters).toEqual([]);
+  });
+
   it('POSTs plans with a JSON body', async () => {
     server.use(
       http.post(
@@ -112,5 +131,74 @@ describe('MeshClient', () => {
       ),
     );
     await expect(client.getHealth(ref)).resolves.toEqual(health);
+  });
+
+  it('reads the health series with the range as a query parameter', async () => {
+    server.use(
+      http.get(
+        `${baseUrl}/entities/default/Component/:name/health`,
+        ({ request }) =>
+          HttpResponse.json({
+            entityRef: 'component:default/backend',
+            range: new URL(request.url).searchParams.get('range'),
+            clusters: [],
+          }),
+      ),
+    );
+    await expect(client.getHealthSeries(ref, '15m')).resolves.toEqual({
+      entityRef: 'component:default/backend',
+      range: '15m',
+      clusters: [],
+    });
+  });
+
+  it('lists, starts and acts on guided canary runs at their encoded paths', async () => {
+    const seen: Array<{ method: string; path: string; body?: unknown }> = [];
+    const record = async ({ request }: { request: Request }) => {
+      const text = await request.text();
+      seen.push({
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: text ? JSON.parse(text) : undefined,
+      });
+      return HttpResponse.json({ id: 'run 1', state: 'running', history: [] });
+    };
+    server.use(
+      http.get(`${baseUrl}/entities/default/Component/:name/canary-runs`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+      http.post(
+        `${baseUrl}/entities/default/Component/:name/canary-runs`,
+        record,
+      ),
+      http.post(
+        `${baseUrl}/entities/default/Component/:name/canary-runs/:id/:action`,
+        record,
+      ),
+    );
+    await expect(client.getCanaryRuns(ref)).resolves.toEqual({ items: [] });
+    const request = {
+      service: 'backend',
+      stable: 'v1',
+      canary: 'v2',
+      steps: [20, 100],
+      intervalSeconds: 30,
+    };
+    await expect(client.startCanaryRun(ref, request)).resolves.toMatchObject({
+      state: 'running',
+    });
+    await client.canaryRunAction(ref, 'run 1', 'abort');
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        path: '/api/mesh/entities/default/Component/back%20end%2F1/canary-runs',
+        body: request,
+      },
+      {
+        method: 'POST',
+        path: '/api/mesh/entities/default/Component/back%20end%2F1/canary-runs/run%201/abort',
+        body: {},
+      },
+    ]);
   });
 });

@@ -2,9 +2,15 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import {
   meshRoutes,
+  type CanaryRun,
+  type CanaryRunAction,
+  type CanaryRunStartRequest,
+  type CanaryRunsResponse,
+  type MeshAccessResponse,
   type MeshActionRequest,
   type MeshApplyResult,
   type MeshHealthResponse,
+  type MeshHealthSeriesResponse,
   type MeshHistoryResponse,
   type MeshOverviewResponse,
   type MeshPlan,
@@ -52,6 +58,39 @@ export class MeshClient implements MeshApi {
 
   getHealth(entityRef: CompoundEntityRef): Promise<MeshHealthResponse> {
     return this.request(meshRoutes.health(entityRef));
+  }
+
+  getHealthSeries(
+    entityRef: CompoundEntityRef,
+    range: string,
+  ): Promise<MeshHealthSeriesResponse> {
+    return this.request(meshRoutes.healthSeries(entityRef, range));
+  }
+
+  getCanaryRuns(entityRef: CompoundEntityRef): Promise<CanaryRunsResponse> {
+    return this.request(meshRoutes.canaryRuns(entityRef));
+  }
+
+  startCanaryRun(
+    entityRef: CompoundEntityRef,
+    request: CanaryRunStartRequest,
+  ): Promise<CanaryRun> {
+    return this.request(meshRoutes.canaryRuns(entityRef), request);
+  }
+
+  canaryRunAction(
+    entityRef: CompoundEntityRef,
+    runId: string,
+    action: CanaryRunAction,
+  ): Promise<CanaryRun> {
+    return this.request(
+      meshRoutes.canaryRunAction(entityRef, runId, action),
+      {},
+    );
+  }
+
+  getAccess(entityRef: CompoundEntityRef): Promise<MeshAccessResponse> {
+    return this.request(meshRoutes.access(entityRef));
   }
 
   getOverview(): Promise<MeshOverviewResponse> {

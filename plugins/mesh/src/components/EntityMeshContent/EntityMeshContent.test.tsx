@@ -13,6 +13,7 @@ describe('EntityMeshContent', () => {
       'Sidecars',
       'Traffic split',
       'mTLS',
+      'Access',
       'Findings',
       'Kiali',
       'Change history',

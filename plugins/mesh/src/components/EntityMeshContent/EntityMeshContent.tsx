@@ -9,6 +9,7 @@ import {
   isMeshAvailable,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusProvider } from '../../hooks';
+import { AccessCard } from '../AccessCard';
 import { FindingsCard } from '../FindingsCard';
 import { HistoryCard } from '../HistoryCard';
 import { KialiCard } from '../KialiCard';
@@ -17,8 +18,9 @@ import { SidecarStatusCard } from '../SidecarStatusCard';
 import { TrafficSplitCard } from '../TrafficSplitCard';
 
 /**
- * The Mesh tab of an entity page: sidecars, traffic split, mTLS, findings,
- * Kiali links and change history, all from one status request.
+ * The Mesh tab of an entity page: sidecars, traffic split, mTLS, access (who may
+ * call the service), findings, Kiali links and change history, all from one
+ * status request (access and canary health add their own, slower reads).
  *
  * @public
  */
@@ -45,6 +47,9 @@ export const EntityMeshContent = () => {
         </Grid>
         <Grid item xs={12} lg={5}>
           <MtlsCard />
+        </Grid>
+        <Grid item xs={12}>
+          <AccessCard />
         </Grid>
         <Grid item xs={12}>
           <FindingsCard />

@@ -1,5 +1,5 @@
 import { screen } from '@testing-library/react';
-import { HistoryCard } from './HistoryCard';
+import { describeRequest, HistoryCard } from './HistoryCard';
 import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
 import { FakeMeshApi } from '../../__testUtils__/fixtures';
 
@@ -12,6 +12,19 @@ describe('HistoryCard', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('VirtualService backend')).toBeInTheDocument();
     expect(screen.getByText('Success')).toBeInTheDocument();
+  });
+
+  it('describes access policy changes', () => {
+    expect(
+      describeRequest({
+        action: 'access',
+        mode: 'enforce',
+        service: 'payments',
+      }),
+    ).toBe('Access policy enforce (payments)');
+    expect(describeRequest({ action: 'access', mode: 'dry-run' })).toBe(
+      'Access policy dry-run',
+    );
   });
 
   it('says when nothing was applied yet', async () => {

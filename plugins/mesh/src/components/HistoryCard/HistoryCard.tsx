@@ -39,6 +39,23 @@ export function describeRequest(r: MeshActionRequest): string {
       }`;
     case 'expose':
       return `Expose ${r.hosts.join(', ')}`;
+    case 'resilience':
+      return `Resilience (${[
+        r.timeout !== undefined ? `timeout ${r.timeout ?? 'removed'}` : '',
+        r.retries !== undefined
+          ? `retries ${r.retries ? r.retries.attempts : 'removed'}`
+          : '',
+        r.outlierDetection !== undefined
+          ? `outlier detection ${r.outlierDetection ? 'set' : 'removed'}`
+          : '',
+        r.connectionPool !== undefined
+          ? `connection pool ${r.connectionPool ? 'set' : 'removed'}`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(', ')})`;
+    case 'access':
+      return `Access policy ${r.mode}${r.service ? ` (${r.service})` : ''}`;
     default:
       return String((r as { action: string }).action);
   }

@@ -4,6 +4,7 @@ import type {
   VersionHealth,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { TrafficSplitCard } from './TrafficSplitCard';
+import { sparklinePoints } from './HealthSparklines';
 import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
 import { FakeMeshApi } from '../../__testUtils__/fixtures';
 
@@ -61,7 +62,7 @@ const row = (name: string) =>
   screen.getByRole('row', { name: new RegExp(`^${name} `) });
 
 describe('TrafficSplitCard: canary health', () => {
-  it('shows a split\'s health only beside that split, not beside another VirtualService of the host', async () => {
+  it("shows a split's health only beside that split, not beside another VirtualService of the host", async () => {
     const api = new FakeMeshApi();
     const health = okHealth([version({})], {
       action: 'none',
@@ -191,5 +192,88 @@ describe('TrafficSplitCard: canary health', () => {
       ),
     ).toBeInTheDocument();
     expect(screen.getByLabelText('Weight for v2')).toHaveValue(10);
+  });
+});
+
+describe('TrafficSplitCard: health charts', () => {
+  it('draws success rate and p99 per version over the last 15m, with the thresholds', async () => {
+    const api = new FakeMeshApi();
+    api.health = okHealth(
+      [version({}), version({ version: 'v2', weight: 10 })],
+      {
+        action: 'none',
+        message: 'No canary in progress.',
+      },
+    );
+    const series = (v1: number[], v2: number[]) => [
+      {
+        version: 'v1',
+        points: v1.map((v, i): [number, number] => [1000 + 15 * i, v]),
+      },
+      {
+        version: 'v2',
+        points: v2.map((v, i): [number, number] => [1000 + 15 * i, v]),
+      },
+    ];
+    api.healthSeries = {
+      entityRef: 'component:default/backend',
+      range: '15m',
+      clusters: [
+        {
+          cluster: 'local',
+          state: 'ok',
+          stepSeconds: 15,
+          services: [
+            {
+              host: 'backend',
+              namespace: 'shop',
+              successRate: series([100, 100, 100], [100, 98, 96.5]),
+              p99Ms: series([20, 22, 21], [40, 45, 48.4]),
+              requestRate: series([9, 9, 9], [1, 1, 1]),
+            },
+          ],
+        },
+      ],
+    };
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    const success = await screen.findByRole('img', {
+      name: 'Success rate per version over the last 15m: v1 100 %, v2 96.5 % (latest)',
+    });
+    // One line per version and the dashed threshold.
+    expect(success.querySelectorAll('polyline')).toHaveLength(3);
+    expect(
+      screen.getByRole('img', {
+        name: 'p99 per version over the last 15m: v1 21 ms, v2 48 ms (latest)',
+      }),
+    ).toBeInTheDocument();
+  });
+
+  it('draws nothing when Prometheus is not configured', async () => {
+    await renderWithMesh(<TrafficSplitCard />);
+    await screen.findByText(/Prometheus not configured for cluster local/);
+    expect(
+      screen.queryByRole('img', { name: /Success rate per version/ }),
+    ).not.toBeInTheDocument();
+  });
+});
+
+describe('sparklinePoints', () => {
+  it('maps time left to right and values bottom to top inside a 2 px margin', () => {
+    const box = { start: 0, end: 100, min: 0, max: 10, width: 104, height: 14 };
+    expect(
+      sparklinePoints(
+        [
+          [0, 0],
+          [50, 5],
+          [100, 10],
+        ],
+        box,
+      ),
+    ).toBe('2.0,12.0 52.0,7.0 102.0,2.0');
+  });
+
+  it('copes with a single point and a flat series', () => {
+    const box = { start: 5, end: 5, min: 1, max: 1, width: 104, height: 14 };
+    expect(sparklinePoints([[5, 1]], box)).toBe('2.0,12.0');
   });
 });

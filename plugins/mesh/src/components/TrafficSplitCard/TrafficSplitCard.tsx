@@ -1,14 +1,25 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
+  MeshHealthSeriesResponse,
   TrafficSplit,
   VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
+import { ResilienceEditor } from './ResilienceEditor';
+import { GuidedCanary, guidedRunLock, runsOfSplit } from './GuidedCanary';
+import { HealthSparklines } from './HealthSparklines';
 import { SplitHealth } from './SplitHealth';
 import { TrafficSplitEditor } from './TrafficSplitEditor';
-import { useCanaryHealth, type CanaryHealthState } from './useCanaryHealth';
+import {
+  HEALTH_SERIES_RANGE,
+  useCanaryHealth,
+  useHealthSeries,
+  type CanaryHealthState,
+  type MetricsReadState,
+} from './useCanaryHealth';
+import { useCanaryRuns, type CanaryRunsState } from './useCanaryRuns';
 import { WeightBar } from './WeightBar';
 
 /** A route is shown by its subset, else by its destination host as written. */
@@ -22,8 +33,20 @@ const SplitView = (props: {
   cluster: string;
   split: TrafficSplit;
   health: CanaryHealthState;
+  series: MetricsReadState<MeshHealthSeriesResponse>;
+  runs: CanaryRunsState;
 }) => {
-  const { cluster, split, health } = props;
+  const { cluster, split, health, series, runs } = props;
+  const clusterSeries = series.value?.clusters.find(c => c.cluster === cluster);
+  const serviceSeries =
+    clusterSeries?.state === 'ok'
+      ? clusterSeries.services.find(
+          s => s.host === split.host && s.namespace === split.namespace,
+        )
+      : undefined;
+  const clusterHealth = health.health?.clusters.find(
+    c => c.cluster === cluster,
+  );
   // Subset names come from the status (the backend's naming): requests must use them.
   const versions = split.subsets.map(s => s.name);
   const weights = split.routes.map(r => ({
@@ -74,10 +97,36 @@ const SplitView = (props: {
       <WeightBar weights={weights} />
       <Box mt={1}>
         <SplitHealth cluster={cluster} split={split} state={health} />
+        {serviceSeries && (
+          <HealthSparklines
+            series={serviceSeries}
+            thresholds={
+              clusterHealth?.state === 'ok'
+                ? clusterHealth.thresholds
+                : undefined
+            }
+            range={HEALTH_SERIES_RANGE}
+          />
+        )}
       </Box>
+      <GuidedCanary
+        cluster={cluster}
+        service={split.service}
+        virtualService={split.virtualService}
+        stable={split.stable}
+        canary={split.canary}
+        state={runs}
+      />
       <TrafficSplitEditor
         cluster={cluster}
         service={split.service}
+        lockedReason={guidedRunLock(
+          runsOfSplit(runs.runs, {
+            cluster,
+            service: split.service,
+            virtualService: split.virtualService,
+          }),
+        )}
         subsets={subsets}
         versions={versionLabels(split.subsets)}
         initialWeights={Object.fromEntries(
@@ -86,6 +135,11 @@ const SplitView = (props: {
         presets={split.presets}
         stable={split.stable}
         canary={split.canary}
+      />
+      <ResilienceEditor
+        cluster={cluster}
+        service={split.service}
+        current={split.resilience}
       />
     </Box>
   );
@@ -141,6 +195,8 @@ const NoSplit = ({
 
 const TrafficSplitCardContent = () => {
   const health = useCanaryHealth();
+  const series = useHealthSeries();
+  const runs = useCanaryRuns();
   return (
     <InfoCard title="Traffic split">
       <MeshCardBody>
@@ -176,6 +232,8 @@ const TrafficSplitCardContent = () => {
                     cluster={cluster.cluster}
                     split={split}
                     health={health}
+                    series={series}
+                    runs={runs}
                   />
                 </Box>
               ));

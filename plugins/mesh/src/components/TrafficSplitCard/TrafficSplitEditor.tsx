@@ -1,11 +1,5 @@
 import { useState } from 'react';
-import {
-  Box,
-  Button,
-  LinearProgress,
-  TextField,
-  Typography,
-} from '@material-ui/core';
+import { Box, Button, TextField, Typography } from '@material-ui/core';
 import type {
   CanaryActionRequest,
   CanaryPreset,
@@ -16,12 +10,7 @@ import {
   useMeshApplyPermission,
   useMeshStatus,
 } from '../../hooks';
-import {
-  ActionError,
-  ApplyResultView,
-  GuardedButton,
-  PlanView,
-} from '../shared';
+import { InlinePlanActions, InlinePlanOutcome } from '../shared';
 
 /** The message shown, and the reason Apply is disabled, when weights do not sum to 100. */
 export function totalMessage(total: number): string | undefined {
@@ -55,6 +44,8 @@ export const TrafficSplitEditor = (props: {
   presets: TrafficSplit['presets'];
   stable?: string;
   canary?: string;
+  /** Why weights may not be applied by hand now (a guided canary run steps the split). */
+  lockedReason?: string;
 }) => {
   const { cluster, service, subsets, initialWeights, presets, stable, canary } =
     props;
@@ -94,13 +85,8 @@ export const TrafficSplitEditor = (props: {
     weights: numeric,
   };
 
-  const onApply = async () => {
-    if (await action.apply(request)) {
-      refresh();
-    }
-  };
-
   const applyReason =
+    props.lockedReason ??
     validation ??
     permission.reason ??
     (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
@@ -168,34 +154,24 @@ export const TrafficSplitEditor = (props: {
           Preview, then Apply.
         </Typography>
       )}
-      <Box display="flex" my={1}>
-        <Box mr={1}>
-          <GuardedButton
-            onClick={() => action.preview(request)}
-            disabled={Boolean(action.busy)}
-            disabledReason={validation}
-          >
-            Preview
-          </GuardedButton>
-        </Box>
-        <GuardedButton
-          variant="contained"
-          onClick={onApply}
-          disabled={Boolean(action.busy)}
-          disabledReason={applyReason}
-        >
-          Apply
-        </GuardedButton>
-      </Box>
+      <InlinePlanActions
+        action={action}
+        request={request}
+        previewDisabledReason={validation}
+        applyDisabledReason={applyReason}
+        onApplied={refresh}
+      />
+      {props.lockedReason && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          {props.lockedReason}
+        </Typography>
+      )}
       {permission.reason && !permission.loading && (
         <Typography variant="caption" color="textSecondary" component="p">
           {permission.reason}
         </Typography>
       )}
-      {action.busy && <LinearProgress />}
-      {action.error && <ActionError error={action.error} />}
-      {action.result && <ApplyResultView result={action.result} />}
-      {!action.result && action.plan && <PlanView plan={action.plan} />}
+      <InlinePlanOutcome action={action} />
     </Box>
   );
 };

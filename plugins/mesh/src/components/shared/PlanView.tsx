@@ -2,6 +2,7 @@ import { CodeSnippet, WarningPanel } from '@backstage/core-components';
 import {
   Box,
   Chip,
+  LinearProgress,
   List,
   ListItem,
   ListItemText,
@@ -16,6 +17,7 @@ import type {
   MeshPlan,
   PlannedObject,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import type { MeshActionState } from '../../hooks';
 import { SeverityStatus } from './SeverityStatus';
 
 const objectLabel = (o: { kind: string; name: string; namespace?: string }) =>
@@ -170,3 +172,29 @@ export const ActionError = ({ error }: { error: Error }) => (
     />
   </Box>
 );
+
+/**
+ * The body of a plan dialog below its own fields: progress, the backend's refusal, what apply
+ * did or the plan to apply, and why Apply is disabled (`applyReason`, hidden while the
+ * permission is being checked and once applied).
+ */
+export const PlanOutcome = (props: {
+  action: MeshActionState;
+  applyReason?: string;
+  permissionLoading: boolean;
+}) => {
+  const { action, applyReason, permissionLoading } = props;
+  return (
+    <>
+      {action.busy && <LinearProgress />}
+      {action.error && <ActionError error={action.error} />}
+      {action.result && <ApplyResultView result={action.result} />}
+      {!action.result && action.plan && <PlanView plan={action.plan} />}
+      {applyReason && !permissionLoading && !action.result && (
+        <Typography variant="body2" color="textSecondary">
+          {applyReason}
+        </Typography>
+      )}
+    </>
+  );
+};

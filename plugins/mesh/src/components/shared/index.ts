@@ -7,7 +7,9 @@ export {
   ActionError,
   BlockedPanel,
   FindingsList,
+  PlanOutcome,
 } from './PlanView';
 export { SeverityStatus, YesNo } from './SeverityStatus';
 export { PlanDialogActions } from './PlanDialogActions';
 export { MeshTable, NoWrapCell } from './MeshTable';
+export { InlinePlanActions, InlinePlanOutcome } from './InlinePlanActions';
