@@ -36,6 +36,18 @@ export interface Config {
          */
         kialiUrl?: string;
         /**
+         * Pod labels of the ingress gateway a Gateway created by "expose" selects, e.g.
+         * `{ istio: ingress }` (Istio's Helm gateway chart installed as `istio-ingress`).
+         * Without it the selector is taken from the gateway pods found in the cluster (label
+         * `istio: ingressgateway`, `istio: ingress` or `istio.io/gateway-name`, with a router
+         * proxy); when none or several are found the plan asks for this setting.
+         */
+        ingressGatewaySelector?: { [label: string]: string };
+        /**
+         * Namespace whose ingress gateway is preferred when several run. Default `istio-system`.
+         */
+        ingressGatewayNamespace?: string;
+        /**
          * Prometheus base URL of this cluster (e.g. `http://prometheus.istio-system:9090`),
          * read for canary health. Without it the Traffic split card says "Prometheus not
          * configured" for this cluster.

@@ -15,6 +15,12 @@ export * from './status';
 export * from './kube/types';
 export * from './kube/hosts';
 export * from './kube/splitRoute';
+export * from './kube/workloads';
+export * from './kube/snapshot';
+export {
+  DEFAULT_ROOT_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
+} from './kube/meshConfig';
 export * from './kube/durations';
 export * from './kube/canaryController';
 export * from './builders';

@@ -11,31 +11,88 @@ import {
 
 type Ref = { apiVersion: string; kind: string; name: string; namespace?: string };
 
+/** A call the fake answered: what the code under test asked the cluster. */
+export interface FakeCall {
+  op: 'list' | 'get' | 'apply' | 'patch' | 'delete';
+  apiVersion?: string;
+  kind: string;
+  name?: string;
+  namespace?: string;
+  dryRun?: boolean;
+  options?: unknown;
+}
+
+/** A list or get the fake answered (the reads among {@link FakeCall}s). */
+export interface FakeRead {
+  verb: 'list' | 'get';
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector?: string;
+  name?: string;
+}
+
+/** A cluster as `mesh.clusters` configures it. */
+export interface FakeCluster {
+  name: string;
+  ingressGatewaySelector?: Record<string, string>;
+}
+
 /**
  * An in-memory cluster behind the {@link ClusterGateway} interface, for unit tests of the
- * services: objects are keyed by kind, namespace and name; every call is recorded.
+ * services: objects are keyed by kind, namespace and name; lists filter by kind, API group,
+ * namespace and label selector (the API server's syntax); every call is recorded.
  * Server-side apply is a shallow merge that keeps annotations `foreignAnnotations` names (as
  * the apiserver keeps fields another field manager owns).
  */
 export class FakeClusterGateway {
-  readonly calls: Array<{ op: string; kind: string; name?: string; namespace?: string; dryRun?: boolean; options?: unknown }> = [];
-  /** Kinds whose list the cluster role does not grant (403). */
+  readonly calls: FakeCall[] = [];
+  /** Kinds whose list or get the cluster role does not grant (403). */
   forbidden = new Set<string>();
   /** Annotations of live objects another field manager owns: apply keeps them. */
   foreignAnnotations: Record<string, string> = {};
-  private readonly objects = new Map<string, KubeJson>();
+  private readonly store = new Map<string, KubeJson>();
+  private readonly clusters: FakeCluster[];
   private version = 100;
 
-  constructor(objects: object[] = [], private readonly cluster = 'local') {
+  /**
+   * @param objects - the cluster's objects
+   * @param clusters - the cluster's name, or the configured clusters (the first one answers)
+   */
+  constructor(objects: object[] = [], clusters: string | FakeCluster[] = 'local') {
+    this.clusters = typeof clusters === 'string' ? [{ name: clusters }] : clusters;
     for (const object of objects) this.put(object as KubeJson);
   }
 
+  /** The fake, typed as the gateway the services take. */
   asGateway(): ClusterGateway {
     return this as unknown as ClusterGateway;
   }
 
   listClusters() {
-    return [{ name: this.cluster }];
+    return this.clusters;
+  }
+
+  /** Every object the cluster holds now. */
+  get objects(): KubeJson[] {
+    return [...this.store.values()];
+  }
+
+  /** The lists and gets answered so far. */
+  get reads(): FakeRead[] {
+    return this.calls.flatMap(call =>
+      call.op === 'list' || call.op === 'get'
+        ? [
+            {
+              verb: call.op,
+              apiVersion: call.apiVersion ?? '',
+              kind: call.kind,
+              ...(call.op === 'get' ? { name: call.name } : {}),
+              ...(call.op === 'list' ? (call.options as ListOptions) : { namespace: call.namespace }),
+            },
+          ]
+        : [],
+    );
   }
 
   put(object: KubeJson) {
@@ -45,34 +102,45 @@ export class FakeClusterGateway {
       uid: copy.metadata?.uid ?? `uid-${copy.metadata?.name}`,
       resourceVersion: String(this.version++),
     };
-    this.objects.set(key(copy.kind ?? '', copy.metadata?.namespace, copy.metadata?.name ?? ''), copy);
+    this.store.set(key(copy.kind ?? '', copy.metadata?.namespace, copy.metadata?.name ?? ''), copy);
   }
 
   object(kind: string, namespace: string | undefined, name: string): KubeJson | undefined {
-    return this.objects.get(key(kind, namespace, name));
+    return this.store.get(key(kind, namespace, name));
   }
 
-  async list<T extends KubeJson = KubeJson>(_cluster: string, _apiVersion: string, kind: string, options: ListOptions = {}): Promise<T[]> {
-    this.calls.push({ op: 'list', kind, namespace: options.namespace, options });
-    if (this.forbidden.has(kind)) {
-      throw new ClusterRequestError(this.cluster, 403, `list ${kind} on cluster ${this.cluster}: forbidden`);
-    }
+  async list<T extends KubeJson = KubeJson>(
+    _cluster: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<T[]> {
+    this.calls.push({ op: 'list', apiVersion, kind, namespace: options.namespace, options });
+    this.refuseForbidden('list', kind);
     const selector = options.labelSelector ? parseLabelSelector(options.labelSelector) : undefined;
-    return [...this.objects.values()]
-      .filter(o => o.kind === kind)
+    return this.objects
+      .filter(o => o.kind === kind && sameGroup(o.apiVersion, apiVersion))
       .filter(o => !options.namespace || o.metadata?.namespace === options.namespace)
-      .filter(o => !selector || matchesSelector(o.metadata?.labels as Record<string, string>, selector))
+      .filter(o => !selector || matchesSelector((o.metadata?.labels as Record<string, string>) ?? {}, selector))
       .map(o => structuredClone(o) as T);
   }
 
   async get<T extends KubeJson = KubeJson>(_cluster: string, ref: Ref): Promise<T | null> {
-    this.calls.push({ op: 'get', kind: ref.kind, name: ref.name, namespace: ref.namespace });
+    this.calls.push({ op: 'get', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace });
+    this.refuseForbidden('get', ref.kind);
     const found = this.object(ref.kind, ref.namespace, ref.name);
-    return found ? (structuredClone(found) as T) : null;
+    return found && sameGroup(found.apiVersion, ref.apiVersion) ? (structuredClone(found) as T) : null;
   }
 
   async apply<T extends KubeJson = KubeJson>(_cluster: string, object: KubeJson, options: WriteOptions = {}): Promise<T> {
-    this.calls.push({ op: 'apply', kind: object.kind ?? '', name: object.metadata?.name, namespace: object.metadata?.namespace, dryRun: options.dryRun });
+    this.calls.push({
+      op: 'apply',
+      apiVersion: object.apiVersion,
+      kind: object.kind ?? '',
+      name: object.metadata?.name,
+      namespace: object.metadata?.namespace,
+      dryRun: options.dryRun,
+    });
     const live = this.object(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
     const kept = Object.fromEntries(
       Object.entries((live?.metadata?.annotations as Record<string, string>) ?? {}).filter(([k]) => k in this.foreignAnnotations),
@@ -87,13 +155,27 @@ export class FakeClusterGateway {
     return result as T;
   }
 
-  async patch<T extends KubeJson = KubeJson>(_cluster: string, ref: Ref, body: Record<string, unknown>, _type: string, options: WriteOptions = {}): Promise<T> {
-    this.calls.push({ op: 'patch', kind: ref.kind, name: ref.name, namespace: ref.namespace, dryRun: options.dryRun });
+  async patch<T extends KubeJson = KubeJson>(
+    _cluster: string,
+    ref: Ref,
+    body: Record<string, unknown>,
+    _type: string,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    this.calls.push({ op: 'patch', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, dryRun: options.dryRun });
     return { ...(this.object(ref.kind, ref.namespace, ref.name) ?? {}), ...body } as T;
   }
 
   async delete(_cluster: string, ref: Ref, options: DeleteOptions = {}): Promise<void> {
-    this.calls.push({ op: 'delete', kind: ref.kind, name: ref.name, namespace: ref.namespace, dryRun: options.dryRun, options });
+    this.calls.push({
+      op: 'delete',
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      name: ref.name,
+      namespace: ref.namespace,
+      dryRun: options.dryRun,
+      options,
+    });
     const live = this.object(ref.kind, ref.namespace, ref.name);
     const wanted = options.preconditions ?? {};
     if (
@@ -103,10 +185,26 @@ export class FakeClusterGateway {
     ) {
       throw new ConflictError(`delete ${ref.kind} ${ref.name}: precondition failed (it changed since it was planned: plan again)`);
     }
-    if (!options.dryRun) this.objects.delete(key(ref.kind, ref.namespace, ref.name));
+    if (!options.dryRun) this.store.delete(key(ref.kind, ref.namespace, ref.name));
+  }
+
+  private refuseForbidden(verb: string, kind: string) {
+    if (this.forbidden.has(kind)) {
+      const cluster = this.clusters[0]?.name ?? 'local';
+      throw new ClusterRequestError(cluster, 403, `${verb} ${kind} on cluster ${cluster}: forbidden`);
+    }
   }
 }
 
 function key(kind: string, namespace: string | undefined, name: string) {
   return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+/**
+ * `networking.istio.io/v1` and `networking.istio.io/v1beta1` are the same objects; an object
+ * without `apiVersion` matches any.
+ */
+function sameGroup(a: string | undefined, b: string): boolean {
+  const group = (v: string) => (v.includes('/') ? v.slice(0, v.lastIndexOf('/')) : '');
+  return a === undefined || a === b || (group(a) !== '' && group(a) === group(b));
 }

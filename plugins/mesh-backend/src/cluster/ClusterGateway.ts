@@ -30,14 +30,16 @@ const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boo
   'v1/Pod': { base: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Service': { base: '/api/v1', plural: 'services', namespaced: true },
   'v1/Namespace': { base: '/api/v1', plural: 'namespaces', namespaced: false },
+  'v1/ConfigMap': { base: '/api/v1', plural: 'configmaps', namespaced: true },
   'apps/v1/Deployment': { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
+  'apps/v1/StatefulSet': { base: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
+  'apps/v1/DaemonSet': { base: '/apis/apps/v1', plural: 'daemonsets', namespaced: true },
   'networking.istio.io/v1/VirtualService': { base: '/apis/networking.istio.io/v1', plural: 'virtualservices', namespaced: true },
   'networking.istio.io/v1/DestinationRule': { base: '/apis/networking.istio.io/v1', plural: 'destinationrules', namespaced: true },
   'networking.istio.io/v1/Gateway': { base: '/apis/networking.istio.io/v1', plural: 'gateways', namespaced: true },
   'security.istio.io/v1/PeerAuthentication': { base: '/apis/security.istio.io/v1', plural: 'peerauthentications', namespaced: true },
   'security.istio.io/v1/AuthorizationPolicy': { base: '/apis/security.istio.io/v1', plural: 'authorizationpolicies', namespaced: true },
   'v1/ServiceAccount': { base: '/api/v1', plural: 'serviceaccounts', namespaced: true },
-  'v1/ConfigMap': { base: '/api/v1', plural: 'configmaps', namespaced: true },
 };
 
 /** A kept-alive connection to one cluster, set up from the client library's KubeConfig. */
@@ -103,9 +105,17 @@ export class ClusterGateway {
     private readonly timeoutMs = 10_000,
   ) {}
 
-  /** The configured clusters (names, titles and Kiali URLs; never credentials). */
-  listClusters(): Array<Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl'>> {
-    return this.clusters.map(({ name, title, kialiUrl }) => ({ name, title, kialiUrl }));
+  /** The configured clusters (names, titles, Kiali URLs, ingress settings; never credentials). */
+  listClusters(): Array<
+    Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl' | 'ingressGatewaySelector' | 'ingressGatewayNamespace'>
+  > {
+    return this.clusters.map(({ name, title, kialiUrl, ingressGatewaySelector, ingressGatewayNamespace }) => ({
+      name,
+      title,
+      kialiUrl,
+      ingressGatewaySelector,
+      ingressGatewayNamespace,
+    }));
   }
 
   /** Lists objects of a kind; a kind the cluster does not serve (CRD absent) lists empty. */

@@ -1,52 +1,23 @@
 import {
+  ClusterSnapshot,
   IstioAuthorizationPolicy,
-  IstioDestinationRule,
   IstioGateway,
-  IstioPeerAuthentication,
-  IstioVirtualService,
   KubeNamespace,
   KubePod,
-  KubeService,
   KubeServiceAccount,
   KubeWorkload,
   MeshTarget,
+  WORKLOAD_KINDS,
   matchesSelector,
+  meshConfigFromConfigMap,
+  meshIdentityConfig,
   parsePrincipal,
+  selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 
-/** Istio's root namespace: mesh-wide PeerAuthentications live there. */
-export const ROOT_NAMESPACE = 'istio-system';
-
-/**
- * Everything the status, plans and the analyzer need about one entity in one cluster,
- * read with one list call per kind (never per pod).
- */
-export interface ClusterSnapshot {
-  cluster: string;
-  /** The namespaces the entity's workloads live in. */
-  namespaces: KubeNamespace[];
-  /** The entity's pods (the target's label selector). */
-  pods: KubePod[];
-  /** The entity's Deployments (pod template labels match the selector). */
-  workloads: KubeWorkload[];
-  /** All Services of those namespaces (the analyzer resolves hosts against them). */
-  services: KubeService[];
-  virtualServices: IstioVirtualService[];
-  destinationRules: IstioDestinationRule[];
-  gateways: IstioGateway[];
-  /** PeerAuthentications of those namespaces and of the root namespace. */
-  peerAuthentications: IstioPeerAuthentication[];
-  /** AuthorizationPolicies of those namespaces and of the root namespace. */
-  authorizationPolicies: IstioAuthorizationPolicy[];
-  /**
-   * ServiceAccounts of those namespaces and of the (few) other namespaces the policies'
-   * principals name, so a principal of a missing service account can be told.
-   */
-  serviceAccounts: KubeServiceAccount[];
-  /** Every Deployment of those namespaces (whether a policy selects any workload). */
-  namespaceWorkloads: KubeWorkload[];
-}
+/** Where istiod and its `istio` ConfigMap (meshConfig) live; also the default root namespace. */
+export const ISTIO_NAMESPACE = 'istio-system';
 
 /** At most this many other namespaces are read for principals' service accounts. */
 const MAX_PRINCIPAL_NAMESPACES = 10;
@@ -54,7 +25,12 @@ const MAX_PRINCIPAL_NAMESPACES = 10;
 const NETWORKING = 'networking.istio.io/v1';
 const SECURITY = 'security.istio.io/v1';
 
-/** Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds). */
+/**
+ * Reads a {@link ClusterSnapshot}. Lists run in parallel; requests are O(kinds), plus the root
+ * namespace's policies when meshConfig names another one than istio-system, one pod list per
+ * distinct selector of the namespace's Gateways and the ServiceAccounts of the (few) other
+ * namespaces the AuthorizationPolicies' principals name.
+ */
 export async function readClusterSnapshot(
   gateway: ClusterGateway,
   cluster: string,
@@ -62,38 +38,59 @@ export async function readClusterSnapshot(
 ): Promise<ClusterSnapshot> {
   const ns = target.namespace;
   const inScope = { namespace: ns };
+  const inIstioNamespace = { namespace: ISTIO_NAMESPACE };
   const [
-    pods, deployments, services, virtualServices, destinationRules, gateways, peerAuthentications, rootPolicies,
-    namespaceObjects, authorizationPolicies, rootAuthorizationPolicies, serviceAccounts,
+    pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications,
+    defaultRootPeerAuthentications, namespaceObjects, meshConfig, authorizationPolicies,
+    defaultRootAuthorizationPolicies, serviceAccounts,
   ] =
     await Promise.all([
       gateway.list<any>(cluster, 'v1', 'Pod', { namespace: ns, labelSelector: target.labelSelector }),
-      gateway.list<any>(cluster, 'apps/v1', 'Deployment', inScope),
+      Promise.all(WORKLOAD_KINDS.map(kind => gateway.list<any>(cluster, 'apps/v1', kind, inScope))),
       gateway.list<any>(cluster, 'v1', 'Service', inScope),
       gateway.list<any>(cluster, NETWORKING, 'VirtualService', inScope),
       gateway.list<any>(cluster, NETWORKING, 'DestinationRule', inScope),
       gateway.list<any>(cluster, NETWORKING, 'Gateway', inScope),
       gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', inScope),
-      ns === ROOT_NAMESPACE
+      // The default root namespace is read alongside; another one named by meshConfig after.
+      ns === ISTIO_NAMESPACE
         ? Promise.resolve([])
-        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: ROOT_NAMESPACE }),
+        : gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', inIstioNamespace),
       ns
         ? gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'Namespace', name: ns }).then(n => (n ? [n] : []))
         : gateway.list<any>(cluster, 'v1', 'Namespace'),
+      readMeshConfig(gateway, cluster),
       readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inScope)),
-      ns === ROOT_NAMESPACE
+      ns === ISTIO_NAMESPACE
         ? Promise.resolve([])
-        : readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', { namespace: ROOT_NAMESPACE })),
+        : readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inIstioNamespace)),
       readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', inScope)),
     ]);
-  const workloads = (deployments as KubeWorkload[]).filter(d =>
+  const root = meshConfig.rootNamespace;
+  let rootPeerAuthentications = defaultRootPeerAuthentications;
+  let rootAuthorizationPolicies = defaultRootAuthorizationPolicies;
+  if (root !== ISTIO_NAMESPACE) {
+    [rootPeerAuthentications, rootAuthorizationPolicies] =
+      root === ns
+        ? [[], []]
+        : await Promise.all([
+            gateway.list<any>(cluster, SECURITY, 'PeerAuthentication', { namespace: root }),
+            readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', { namespace: root })),
+          ]);
+  }
+  const namespaceWorkloads = workloadLists.flat() as KubeWorkload[];
+  const workloads = namespaceWorkloads.filter(d =>
     matchesSelector(d.spec?.template?.metadata?.labels ?? {}, target.selector),
   );
+  const policies = [...authorizationPolicies, ...rootAuthorizationPolicies] as IstioAuthorizationPolicy[];
+  const [gatewayPods, principalAccounts] = await Promise.all([
+    readGatewayPods(gateway, cluster, gateways),
+    principalServiceAccounts(gateway, cluster, policies, serviceAccounts),
+  ]);
   const podNamespaces = new Set((pods as KubePod[]).map(p => p.metadata?.namespace));
   const namespaces = ns
     ? (namespaceObjects as KubeNamespace[])
     : (namespaceObjects as KubeNamespace[]).filter(n => podNamespaces.has(n.metadata?.name));
-  const policies = [...authorizationPolicies, ...rootAuthorizationPolicies] as IstioAuthorizationPolicy[];
   return {
     cluster,
     namespaces,
@@ -103,14 +100,56 @@ export async function readClusterSnapshot(
     virtualServices,
     destinationRules,
     gateways,
-    peerAuthentications: [...peerAuthentications, ...rootPolicies],
+    peerAuthentications: [...peerAuthentications, ...rootPeerAuthentications],
+    gatewayPods,
     authorizationPolicies: policies,
-    serviceAccounts: [
-      ...serviceAccounts,
-      ...(await principalServiceAccounts(gateway, cluster, policies, serviceAccounts)),
-    ],
-    namespaceWorkloads: deployments,
+    serviceAccounts: [...serviceAccounts, ...principalAccounts],
+    namespaceWorkloads,
+    meshConfig,
   };
+}
+
+/**
+ * istiod's meshConfig from its `istio` ConfigMap in istio-system (root namespace, DestinationRule
+ * export default, trust domain); Istio's defaults when it is absent or not readable by the
+ * portal (403), so the status never fails on it.
+ */
+export async function readMeshConfig(
+  gateway: ClusterGateway,
+  cluster: string,
+): Promise<ClusterSnapshot['meshConfig']> {
+  let configMap = null;
+  try {
+    configMap = await gateway.get<any>(cluster, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'istio',
+      namespace: ISTIO_NAMESPACE,
+    });
+  } catch (error) {
+    if (!(error instanceof ClusterRequestError && error.statusCode === 403)) throw error;
+  }
+  return { ...meshConfigFromConfigMap(configMap), ...meshIdentityConfig(configMap) };
+}
+
+/**
+ * Pods of any namespace that the Gateways select, one list per distinct selector, so the
+ * analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
+ * not listed).
+ */
+async function readGatewayPods(gateway: ClusterGateway, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
+  const selectors = [
+    ...new Set(
+      gateways
+        .map(g => g.spec?.selector ?? {})
+        .filter(selector => Object.keys(selector).length > 0)
+        .map(selectorString),
+    ),
+  ];
+  const lists = await Promise.all(
+    selectors.map(labelSelector => gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector })),
+  );
+  return lists.flat();
 }
 
 /**
@@ -152,18 +191,4 @@ async function principalServiceAccounts(
       .map(namespace => readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', { namespace }))),
   );
   return lists.flat();
-}
-
-/** The snapshot's Services that select the entity's pods (or its workloads' pod templates). */
-export function entityServices(snapshot: ClusterSnapshot): KubeService[] {
-  const labelSets = [
-    ...snapshot.pods.map(p => p.metadata?.labels ?? {}),
-    ...snapshot.workloads.map(w => w.spec?.template?.metadata?.labels ?? {}),
-  ];
-  return snapshot.services.filter(service => {
-    const selector = service.spec?.selector ?? {};
-    const keys = Object.keys(selector);
-    if (keys.length === 0) return false;
-    return labelSets.some(labels => keys.every(k => labels[k] === selector[k]));
-  });
 }

@@ -10,6 +10,10 @@ export interface MeshClusterConfig {
   caFile?: string;
   skipTLSVerify: boolean;
   kialiUrl?: string;
+  /** `mesh.clusters.<name>.ingressGatewaySelector`: pod labels a new ingress Gateway selects. */
+  ingressGatewaySelector?: Record<string, string>;
+  /** `mesh.clusters.<name>.ingressGatewayNamespace`: preferred among several gateways. */
+  ingressGatewayNamespace?: string;
 }
 
 /**
@@ -40,8 +44,16 @@ export function readClusterConfigs(config: Config): MeshClusterConfig[] {
         caFile: c.getOptionalString('caFile'),
         skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
         kialiUrl: meshClusters?.getOptionalString(`${name}.kialiUrl`),
+        ingressGatewaySelector: stringMap(meshClusters?.getOptionalConfig(`${name}.ingressGatewaySelector`)),
+        ingressGatewayNamespace: meshClusters?.getOptionalString(`${name}.ingressGatewayNamespace`),
       });
     }
   }
   return clusters;
+}
+
+/** A config object of string values (label key → value), read key by key so types are checked. */
+function stringMap(config: Config | undefined): Record<string, string> | undefined {
+  if (!config) return undefined;
+  return Object.fromEntries(config.keys().map(key => [key, config.getString(key)]));
 }

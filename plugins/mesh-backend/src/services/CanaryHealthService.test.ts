@@ -24,7 +24,7 @@ const status: MeshStatusResponse = {
     {
       cluster: 'local', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [],
       trafficSplits: [{
-        host: 'backend', namespace: 'prod', virtualService: 'backend', gateways: [], canaryInProgress: true,
+        host: 'backend', service: 'backend', namespace: 'prod', virtualService: 'backend', gateways: [], canaryInProgress: true, presets: {},
         subsets: [{ name: 'v1', version: 'v1' }, { name: 'v2', version: 'v2' }],
         routes: [
           { subset: 'v1', weight: 90, host: 'backend', podCount: 1 },
@@ -34,7 +34,7 @@ const status: MeshStatusResponse = {
     },
     { cluster: 'dev', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [], trafficSplits: [] },
     { cluster: 'slow', ok: true, namespaces: [], workloads: [], services: [], mtls: [], findings: [], trafficSplits: [
-      { host: 'backend', namespace: 'prod', gateways: [], canaryInProgress: false, subsets: [], routes: [{ host: 'backend', weight: 100, podCount: 1 }] },
+      { host: 'backend', service: 'backend', namespace: 'prod', gateways: [], canaryInProgress: false, subsets: [], presets: {}, routes: [{ host: 'backend', weight: 100, podCount: 1 }] },
     ] },
   ],
 };

@@ -251,6 +251,35 @@ describe('MeshService: access action', () => {
     expect(plan.objects[0].name).toBe('payments-admin-allow-declared-callers');
   });
 
+  it("follows the mesh config's root namespace for mesh-wide policies, read once with the snapshot", async () => {
+    const denyLegacy = (namespace: string) => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny-legacy', namespace },
+      spec: { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['legacy'] } }] }] },
+    });
+    const gateway = cluster([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio', namespace: 'istio-system' },
+        data: { mesh: 'trustDomain: corp.example\nrootNamespace: istio-config\n' },
+      },
+      denyLegacy('istio-config'),
+      // istio-system is not the root namespace here: its policies apply to its own workloads.
+      denyLegacy('istio-system'),
+    ]);
+    const { mesh } = service(gateway);
+    const plan = await mesh.plan(ref, { action: 'access', mode: 'dry-run' }, credentials);
+    expect(plan.findings.filter(f => f.code === 'MESH-023').map(f => f.message)).toEqual([
+      expect.stringContaining('DENY policy istio-config/deny-legacy (mesh-wide)'),
+    ]);
+    expect(plan.objects[0].object.spec).toMatchObject({
+      rules: [{ from: [{ source: { principals: ['corp.example/ns/billing/sa/refunds', 'corp.example/ns/shop/sa/checkout'] } }] }],
+    });
+    expect(gateway.calls.filter(c => c.op === 'get' && c.kind === 'ConfigMap')).toHaveLength(1);
+  });
+
   it('keeps the status when the cluster role does not grant AuthorizationPolicies or ServiceAccounts', async () => {
     const gateway = cluster();
     gateway.forbidden = new Set(['AuthorizationPolicy', 'ServiceAccount']);

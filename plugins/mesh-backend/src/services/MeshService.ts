@@ -11,6 +11,7 @@ import {
   AppliedObject,
   ClusterAccessError,
   ClusterMeshStatus,
+  IngressGatewayChoiceInput,
   InvalidTargetError,
   MeshActionRequest,
   MeshApplyResult,
@@ -22,6 +23,9 @@ import {
   PlannedObject,
   ServiceAccess,
   accessPolicyMode,
+  ClusterSnapshot,
+  entityServices,
+  ingressGatewayCandidates,
   isMeshAvailable,
   needsPropagationPause,
   resolveMeshTarget,
@@ -34,7 +38,8 @@ import {
   FieldManagerConflictError,
   KubeJson,
 } from '../cluster/ClusterGateway';
-import { ClusterSnapshot, readClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
+import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
+import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
@@ -123,11 +128,16 @@ export class MeshService {
             loadEntity: ref => this.deps.catalog.getEntityByRef(ref, { credentials }),
           })
         : [];
-    const access =
-      request.action === 'access'
-        ? await this.accessInputs(entity, cluster, snapshot, credentials)
-        : undefined;
-    const built = planAction(entity, request, snapshot, callers, access);
+    const built = planAction(entity, request, snapshot, {
+      callers,
+      // Istio picks a caller's DestinationRule by the caller's namespace: read them all.
+      destinationRules:
+        request.action === 'mtls'
+          ? await this.deps.gateway.list<any>(cluster, 'networking.istio.io/v1', 'DestinationRule')
+          : undefined,
+      ingressGateways: request.action === 'expose' ? await this.ingressGateways(cluster) : undefined,
+      access: request.action === 'access' ? await this.accessInputs(entity, cluster, snapshot, credentials) : undefined,
+    });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);
     const results = await this.dryRun(plan, options.force ?? false);
     if (request.action === 'access' && request.mode !== 'remove') {
@@ -361,6 +371,18 @@ export class MeshService {
     return this.deps.gateway.patch(cluster, ref, object.object, object.patchType ?? 'merge', { dryRun: options.dryRun });
   }
 
+  /** The ingress gateways running in a cluster and its configured selector (expose). */
+  private async ingressGateways(cluster: string): Promise<IngressGatewayChoiceInput> {
+    const config = this.deps.gateway.listClusters().find(c => c.name === cluster);
+    const { pods, deployments } = await readIngressGatewayWorkloads(this.deps.gateway, cluster);
+    return {
+      cluster,
+      candidates: ingressGatewayCandidates(pods, deployments),
+      configured: config?.ingressGatewaySelector,
+      preferredNamespace: config?.ingressGatewayNamespace,
+    };
+  }
+
   private accessInputs(
     entity: Entity,
     cluster: string,
@@ -374,7 +396,6 @@ export class MeshService {
       entity,
       snapshot,
       services,
-      logger: this.deps.logger,
       loadEntities: async entityRefs =>
         (await this.deps.catalog.getEntitiesByRefs({ entityRefs }, { credentials })).items.map(e => e ?? undefined),
     });

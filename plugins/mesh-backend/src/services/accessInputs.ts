@@ -1,34 +1,30 @@
 import { Entity } from '@backstage/catalog-model';
-import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  ClusterSnapshot,
   DeclaredCaller,
-  IstioAuthorizationPolicy,
   IstioGateway,
-  KubeConfigMap,
   KubePod,
   KubeService,
-  MeshIdentityConfig,
   ServiceExposure,
   declaredCallerRefs,
-  formatLabelSelector,
   gatewayPrincipals,
-  meshIdentityConfig,
+  matchesLabels,
   providedApiRefs,
   resolveMeshTarget,
+  selectorString,
   serviceExposures,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterGateway } from '../cluster/ClusterGateway';
-import { ClusterSnapshot, ROOT_NAMESPACE } from '../cluster/ClusterSnapshot';
 
-/** Everything the access plan needs beyond the entity's snapshot. */
+/**
+ * Everything the access plan needs beyond the entity's snapshot (which holds the mesh config's
+ * trust domain and root namespace, and the root namespace's AuthorizationPolicies).
+ */
 export interface AccessInputs {
   /** Declared callers (catalog relations) with their entities as the user sees them. */
   callers: DeclaredCaller[];
   /** Every pod of the namespaces the callers run in (all pods when one has no namespace). */
   pods: KubePod[];
-  identity: MeshIdentityConfig;
-  /** AuthorizationPolicies of the mesh config's root namespace when it is not istio-system. */
-  rootPolicies: IstioAuthorizationPolicy[];
   /** Per Service name: the Gateways exposing it, with the principals of their proxies. */
   ingress: Map<string, Array<ServiceExposure & { principals: string[] }>>;
 }
@@ -36,8 +32,8 @@ export interface AccessInputs {
 /**
  * Gathers the access plan's inputs: the declared callers from the catalog (entities depending
  * on this one, consumers of the APIs it provides), the pods of the callers' namespaces (their
- * service accounts), the mesh config's trust domain and root namespace, and the ingress
- * gateways that route to the Services. Reads are per namespace and per Gateway, never per pod.
+ * service accounts), and the ingress gateways that route to the Services. Reads are per
+ * namespace and per Gateway, never per pod.
  */
 export async function gatherAccessInputs(options: {
   gateway: ClusterGateway;
@@ -47,14 +43,10 @@ export async function gatherAccessInputs(options: {
   services: KubeService[];
   /** Catalog lookup with the user's credentials, in the order asked. */
   loadEntities: (refs: string[]) => Promise<Array<Entity | undefined>>;
-  logger: LoggerService;
 }): Promise<AccessInputs> {
   const { gateway, cluster, entity, snapshot } = options;
   const apiRefs = providedApiRefs(entity);
-  const [apis, identity] = await Promise.all([
-    apiRefs.length > 0 ? options.loadEntities(apiRefs) : Promise.resolve([]),
-    readIdentity(gateway, cluster, options.logger),
-  ]);
+  const apis = apiRefs.length > 0 ? await options.loadEntities(apiRefs) : [];
   const refs = declaredCallerRefs(entity, apis);
   const entities = refs.length > 0 ? await options.loadEntities(refs.map(r => r.entityRef)) : [];
   const callers: DeclaredCaller[] = refs.map((ref, i) => ({ ...ref, entity: entities[i] }));
@@ -73,36 +65,11 @@ export async function gatherAccessInputs(options: {
     ? [gateway.list<any>(cluster, 'v1', 'Pod')]
     : [...namespaces].map(namespace => gateway.list<any>(cluster, 'v1', 'Pod', { namespace }));
 
-  const [pods, rootPolicies, ingress] = await Promise.all([
+  const [pods, ingress] = await Promise.all([
     Promise.all(podLists).then(lists => lists.flat() as KubePod[]),
-    identity.rootNamespace === ROOT_NAMESPACE
-      ? Promise.resolve([])
-      : gateway.list<any>(cluster, 'security.istio.io/v1', 'AuthorizationPolicy', {
-          namespace: identity.rootNamespace,
-        }),
-    readIngress(gateway, cluster, snapshot, options.services, identity.trustDomain),
+    readIngress(gateway, cluster, snapshot, options.services),
   ]);
-  return { callers, pods, identity, rootPolicies, ingress };
-}
-
-/** Trust domain and root namespace from istiod's mesh config; Istio's defaults when unreadable. */
-async function readIdentity(
-  gateway: ClusterGateway,
-  cluster: string,
-  logger: LoggerService,
-): Promise<MeshIdentityConfig> {
-  try {
-    const configMap = await gateway.get<any>(cluster, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      name: 'istio',
-      namespace: ROOT_NAMESPACE,
-    });
-    return meshIdentityConfig(configMap as KubeConfigMap | null);
-  } catch (error) {
-    logger.warn(`mesh config of ${cluster} unreadable, assuming Istio's defaults: ${error}`);
-    return meshIdentityConfig(null);
-  }
+  return { callers, pods, ingress };
 }
 
 async function readIngress(
@@ -110,7 +77,6 @@ async function readIngress(
   cluster: string,
   snapshot: ClusterSnapshot,
   services: KubeService[],
-  trustDomain: string,
 ): Promise<AccessInputs['ingress']> {
   const exposures = new Map(
     services.map(service => [service.metadata?.name ?? '', serviceExposures(service, snapshot.virtualServices)]),
@@ -130,12 +96,12 @@ async function readIngress(
         principals.set(key, []);
         return;
       }
-      // Istio matches a Gateway's selector against proxies of every namespace by default.
-      const labelSelector = formatLabelSelector({
-        requirements: Object.entries(selector).map(([k, value]) => ({ key: k, operator: 'Equals' as const, value })),
-      });
-      const pods = await gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector });
-      principals.set(key, gatewayPrincipals(object, pods, trustDomain));
+      // Istio matches a Gateway's selector against proxies of every namespace by default; the
+      // snapshot holds those of its own namespace's Gateways.
+      const pods = snapshot.gateways.includes(object)
+        ? snapshot.gatewayPods.filter(p => matchesLabels(p.metadata?.labels, selector))
+        : await gateway.list<any>(cluster, 'v1', 'Pod', { labelSelector: selectorString(selector) });
+      principals.set(key, gatewayPrincipals(object, pods, snapshot.meshConfig.trustDomain));
     }),
   );
   return new Map(

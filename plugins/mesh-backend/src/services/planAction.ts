@@ -4,6 +4,8 @@ import {
   AccessActionRequest,
   AccessPlan,
   BuiltPlan,
+  IngressGatewayChoiceInput,
+  IstioDestinationRule,
   KubeService,
   MeshActionRequest,
   MtlsCaller,
@@ -16,11 +18,26 @@ import {
   planOnboard,
   planResilience,
   resolveAccessCallers,
+  selectWorkloads,
   trafficSplits,
   weakestMtlsMode,
+  workloadRef,
+  ClusterSnapshot,
+  entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterSnapshot, entityServices } from '../cluster/ClusterSnapshot';
 import { AccessInputs } from './accessInputs';
+
+/** What some actions need beyond the snapshot, read by the caller for that action only. */
+export interface PlanInputs {
+  /** mtls STRICT: who calls the entity's Services. */
+  callers?: MtlsCaller[];
+  /** expose: the cluster's ingress gateways and the configured selector. */
+  ingressGateways?: IngressGatewayChoiceInput;
+  /** mtls: the DestinationRules of every namespace (callers use their own namespace's). */
+  destinationRules?: IstioDestinationRule[];
+  /** access: the declared callers, their pods and the gateways exposing the Services. */
+  access?: AccessInputs;
+}
 
 /**
  * Builds the plan for one action from a cluster snapshot: picks the inputs the mesh-common
@@ -30,9 +47,9 @@ export function planAction(
   entity: Entity,
   request: MeshActionRequest,
   snapshot: ClusterSnapshot,
-  callers: MtlsCaller[],
-  access?: AccessInputs,
+  inputs: PlanInputs = {},
 ): BuiltPlan & { namespace: string } {
+  const callers = inputs.callers ?? [];
   const entityRef = stringifyEntityRef(entity);
   const namespace =
     snapshot.namespaces[0]?.metadata?.name ??
@@ -46,6 +63,18 @@ export function planAction(
 
   switch (request.action) {
     case 'onboard':
+      if (request.workloads) {
+        // Names are resolved here too so that a name two kinds share is a 400 naming the
+        // field; the plan reports names that match nothing.
+        const { ambiguous } = selectWorkloads(snapshot.workloads, request.workloads);
+        if (ambiguous.length > 0) {
+          throw new InputError(
+            `workloads: ${ambiguous
+              .map(a => `${a.name} is ambiguous (${a.matches.join(', ')})`)
+              .join('; ')}: name it as Kind/name`,
+          );
+        }
+      }
       return {
         namespace,
         ...planOnboard({
@@ -59,6 +88,7 @@ export function planAction(
           services,
           pods: snapshot.pods,
           peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace: snapshot.meshConfig.rootNamespace,
           restart: request.restart,
           portProtocols: request.portProtocols,
           entityRef,
@@ -96,15 +126,17 @@ export function planAction(
         | { name: string; labels: Record<string, string> }
         | undefined;
       if (request.scope === 'workload') {
-        const found = snapshot.workloads.find(
-          w => w.metadata?.name === request.workload,
-        );
+        const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [request.workload ?? '']);
+        if (ambiguous.length > 0) {
+          throw new InputError(
+            `workload: ${request.workload} is ambiguous (${ambiguous[0].matches.join(', ')}): name it as Kind/name`,
+          );
+        }
+        const found = selected[0];
         if (!found) {
           throw new InputError(
-            `workload: ${
-              request.workload
-            } is not one of ${entityRef}'s workloads (${snapshot.workloads
-              .map(w => w.metadata?.name)
+            `workload: ${request.workload} is not one of ${entityRef}'s workloads (${snapshot.workloads
+              .map(workloadRef)
               .join(', ')})`,
           );
         }
@@ -129,7 +161,13 @@ export function planAction(
             services.map(s => s.metadata?.name).join(', ') ||
             entity.metadata.name,
           callers,
-          destinationRules: snapshot.destinationRules,
+          destinationRules: inputs.destinationRules ?? snapshot.destinationRules,
+          meshConfig: snapshot.meshConfig,
+          // STRICT on the namespace protects every Service there; on a workload, the entity's.
+          services: (request.scope === 'namespace'
+            ? snapshot.services.filter(s => s.metadata?.namespace === namespace)
+            : services
+          ).map(s => s.metadata?.name ?? ''),
           existingPeerAuthentication: snapshot.peerAuthentications.find(
             pa =>
               pa.metadata?.namespace === namespace &&
@@ -153,9 +191,9 @@ export function planAction(
           service,
           hosts: request.hosts,
           gateway: request.gateway,
-          existingGateway: snapshot.gateways.find(
-            g => g.metadata?.name === gatewayName,
-          ),
+          existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
+          gatewayPods: snapshot.gatewayPods,
+          ingressGateways: inputs.ingressGateways,
           port: request.port,
           entityRef,
         }),
@@ -189,13 +227,13 @@ export function planAction(
       };
     }
     case 'access': {
-      if (!access) throw new Error('access plan without its inputs');
+      if (!inputs.access) throw new Error('access plan without its inputs');
       return planServiceAccess(
         entityRef,
         request,
         snapshot,
         pickService(services, request.service),
-        access,
+        inputs.access,
       );
     }
     default:
@@ -218,6 +256,7 @@ export function planServiceAccess(
   const selector = service.spec?.selector ?? {};
   const selects = (labels: Record<string, string> | undefined) =>
     Object.keys(selector).length > 0 && matchesLabels(labels, selector);
+  const { trustDomain, rootNamespace } = snapshot.meshConfig;
   const servicePods = snapshot.pods.filter(
     p => p.metadata?.namespace === namespace && selects(p.metadata?.labels),
   );
@@ -234,7 +273,7 @@ export function planServiceAccess(
           workload: w.metadata?.name,
           workloadLabels: w.spec?.template?.metadata?.labels ?? {},
           peerAuthentications: snapshot.peerAuthentications,
-          rootNamespace: access.identity.rootNamespace,
+          rootNamespace,
         }).mode,
     );
   const mtlsMode =
@@ -243,11 +282,12 @@ export function planServiceAccess(
       : effectiveMtlsMode({
           namespace,
           peerAuthentications: snapshot.peerAuthentications,
+          rootNamespace,
         }).mode;
   const resolved = resolveAccessCallers({
     callers: access.callers,
     pods: access.pods,
-    trustDomain: access.identity.trustDomain,
+    trustDomain,
     cluster: snapshot.cluster,
   });
   return {
@@ -261,12 +301,9 @@ export function planServiceAccess(
       callerPods: resolved.pods,
       namespacePods: access.pods,
       ingress: access.ingress.get(service.metadata?.name ?? '') ?? [],
-      authorizationPolicies: [
-        ...snapshot.authorizationPolicies,
-        ...access.rootPolicies,
-      ],
+      authorizationPolicies: snapshot.authorizationPolicies,
       mtlsMode,
-      identity: access.identity,
+      identity: { trustDomain, rootNamespace },
       entityRef,
     }),
   };

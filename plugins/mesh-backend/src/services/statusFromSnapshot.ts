@@ -12,9 +12,13 @@ import {
   policiesApplyingTo,
   serviceAccessStatuses,
   serviceStatus,
+  snapshotBundle,
   trafficSplits,
+  workloadRef,
+  WorkloadKind,
+  ClusterSnapshot,
+  entityServices,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterSnapshot, ROOT_NAMESPACE, entityServices } from '../cluster/ClusterSnapshot';
 
 /**
  * Turns a snapshot into the status the Mesh tab shows. Composition only: every decision is a
@@ -28,13 +32,18 @@ export function statusFromSnapshot(
   const workloads = snapshot.workloads.map(w => workloadStatus(w, snapshot));
   const namespace = snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace ?? '';
   const mtls = [
-    effectiveMtlsMode({ namespace, peerAuthentications: snapshot.peerAuthentications }),
+    effectiveMtlsMode({
+      namespace,
+      peerAuthentications: snapshot.peerAuthentications,
+      rootNamespace: snapshot.meshConfig.rootNamespace,
+    }),
     ...snapshot.workloads.map(w =>
       effectiveMtlsMode({
         namespace: w.metadata?.namespace ?? namespace,
         workload: w.metadata?.name,
         workloadLabels: w.spec?.template?.metadata?.labels ?? {},
         peerAuthentications: snapshot.peerAuthentications,
+        rootNamespace: snapshot.meshConfig.rootNamespace,
       }),
     ),
   ];
@@ -55,26 +64,14 @@ export function statusFromSnapshot(
     snapshot.workloads,
   );
   const accessPolicies = entityAuthorizationPolicies(snapshot, services);
-  const allFindings = analyze({
-    namespaces: snapshot.namespaces,
-    services: snapshot.services,
-    // Every Deployment of the namespace: whether a policy selects any workload at all.
-    workloads: snapshot.namespaceWorkloads,
-    pods: snapshot.pods,
-    virtualServices: snapshot.virtualServices,
-    destinationRules: snapshot.destinationRules,
-    gateways: snapshot.gateways,
-    peerAuthentications: snapshot.peerAuthentications,
-    authorizationPolicies: snapshot.authorizationPolicies,
-    serviceAccounts: snapshot.serviceAccounts,
-    rootNamespace: ROOT_NAMESPACE,
-  });
+  // Every workload of the namespace: whether a policy selects any workload at all.
+  const allFindings = analyze(snapshotBundle(snapshot));
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
   // for its hosts and the namespace itself.
   const ours = new Set<string>([
     ...services.map(s => `Service/${s.metadata?.name}`),
-    ...snapshot.workloads.map(w => `Deployment/${w.metadata?.name}`),
+    ...snapshot.workloads.map(workloadRef),
     ...snapshot.pods.map(p => `Pod/${p.metadata?.name}`),
     ...snapshot.virtualServices.filter(hostsOurs).map(vs => `VirtualService/${vs.metadata?.name}`),
     ...snapshot.destinationRules.filter(hostsOurs).map(dr => `DestinationRule/${dr.metadata?.name}`),
@@ -141,7 +138,7 @@ function entityAuthorizationPolicies(
       policiesApplyingTo(snapshot.authorizationPolicies, {
         namespace: pod.metadata?.namespace ?? '',
         labels: pod.metadata?.labels ?? {},
-        rootNamespace: ROOT_NAMESPACE,
+        rootNamespace: snapshot.meshConfig.rootNamespace,
       }),
     ),
   );
@@ -168,7 +165,7 @@ function workloadStatus(workload: KubeWorkload, snapshot: ClusterSnapshot) {
     p => p.metadata?.namespace === workload.metadata?.namespace && matchesLabels(p.metadata?.labels ?? {}, selector),
   );
   return {
-    kind: 'Deployment' as const,
+    kind: (workload.kind ?? 'Deployment') as WorkloadKind,
     name: workload.metadata?.name ?? '',
     namespace: workload.metadata?.namespace ?? '',
     labels: { ...labels, app: labels.app, version: labels.version },

@@ -204,3 +204,38 @@ export function podOf(
     },
   };
 }
+
+/**
+ * A running ingress gateway pod as istiod injects it with the `gateway` template (`proxy
+ * router`): `istio: ingressgateway` in istio-system as istioctl installs it by default, or
+ * e.g. `istio: ingress` in istio-ingress as the documented Helm install does.
+ */
+export function gatewayPod(
+  labels: Record<string, string> = { istio: 'ingressgateway' },
+  namespace = 'istio-system',
+  name = 'istio-ingressgateway-5d9f7-x2x7q',
+): KubePod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels },
+    spec: {
+      containers: [
+        {
+          name: 'istio-proxy',
+          image: 'docker.io/istio/proxyv2:1.28.0',
+          args: [
+            'proxy',
+            'router',
+            '--domain',
+            `${namespace}.svc.cluster.local`,
+          ],
+        },
+      ],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}

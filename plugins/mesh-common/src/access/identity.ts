@@ -1,11 +1,10 @@
-import { parse } from 'yaml';
+import {
+  DEFAULT_ROOT_NAMESPACE,
+  DEFAULT_TRUST_DOMAIN,
+  meshConfigFields,
+  meshConfigText,
+} from '../kube/meshConfig';
 import type { KubeConfigMap, KubePod } from '../kube/types';
-
-/** Istio's default trust domain (mesh config `trustDomain`). */
-export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
-
-/** Istio's default root namespace (mesh config `rootNamespace`). */
-export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
 /**
  * The mesh-config values that decide workload identities and policy scope.
@@ -28,18 +27,10 @@ export interface MeshIdentityConfig {
 export function meshIdentityConfig(
   configMap: KubeConfigMap | null | undefined,
 ): MeshIdentityConfig {
-  let mesh: { trustDomain?: unknown; rootNamespace?: unknown } = {};
-  try {
-    const parsed = parse(configMap?.data?.mesh ?? '');
-    if (parsed && typeof parsed === 'object') mesh = parsed;
-  } catch {
-    // A mesh config istiod could not read either: Istio's defaults are what proxies get.
-  }
-  const text = (value: unknown, fallback: string) =>
-    typeof value === 'string' && value.trim() !== '' ? value.trim() : fallback;
+  const mesh = meshConfigFields(configMap);
   return {
-    trustDomain: text(mesh.trustDomain, DEFAULT_TRUST_DOMAIN),
-    rootNamespace: text(mesh.rootNamespace, DEFAULT_ROOT_NAMESPACE),
+    trustDomain: meshConfigText(mesh.trustDomain, DEFAULT_TRUST_DOMAIN),
+    rootNamespace: meshConfigText(mesh.rootNamespace, DEFAULT_ROOT_NAMESPACE),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { AccessPolicyMode, ServiceAccessStatus } from '../api/access';
 import type { IstioAuthorizationPolicy, KubeService } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
-import { DEFAULT_ROOT_NAMESPACE, sortedPrincipals } from './identity';
+import { DEFAULT_ROOT_NAMESPACE } from '../kube/meshConfig';
+import { sortedPrincipals } from './identity';
 
 /**
  * Annotation that makes Istio evaluate an ALLOW or DENY AuthorizationPolicy as Envoy shadow

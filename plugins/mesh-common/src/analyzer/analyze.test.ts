@@ -8,6 +8,7 @@ import {
   frontendGateway,
   frontendService,
   frontendVirtualService,
+  gatewayPod,
   podOf,
   prodNamespace,
 } from '../__fixtures__/handbook';
@@ -96,6 +97,35 @@ describe('analyze', () => {
       'VirtualService frontend routes to host frontnd, which matches no service.',
       'VirtualService frontend is bound to gateway frontend-gw, which does not exist.',
     ]);
+  });
+
+  it('IST0101: a Gateway whose selector matches no pod in the cluster (gateway analyzer)', () => {
+    const bundle = handbook();
+    // The handbook's Gateway selects istio=ingressgateway; a Helm install labels istio=ingress.
+    bundle.gatewayPods = [
+      gatewayPod({ istio: 'ingress' }, 'istio-ingress', 'istio-ingress-1'),
+    ];
+    expect(only(analyze(bundle), 'IST0101')).toEqual([
+      {
+        code: 'IST0101',
+        severity: 'error',
+        blocking: true,
+        resource: {
+          kind: 'Gateway',
+          name: 'frontend-gateway',
+          namespace: 'prod',
+        },
+        message: expect.stringContaining(
+          'Referenced selector not found: "istio=ingressgateway"',
+        ),
+        hint: expect.stringContaining('istio: ingress'),
+      },
+    ]);
+    bundle.gatewayPods = [gatewayPod()];
+    expect(analyze(bundle)).toEqual([]);
+    // Pods not read: nothing is judged.
+    delete bundle.gatewayPods;
+    expect(analyze(bundle)).toEqual([]);
   });
 
   it('IST0112: multi-port destination without port', () => {

@@ -22,8 +22,8 @@ export interface MeshBundle {
   namespaces: KubeNamespace[];
   services: KubeService[];
   /**
-   * Deployments: an AuthorizationPolicy selects a workload when one of their pod templates (or
-   * a listed pod) matches its selector.
+   * Workloads (Deployments, StatefulSets, DaemonSets): an AuthorizationPolicy selects a
+   * workload when one of their pod templates (or a listed pod) matches its selector.
    */
   workloads?: KubeWorkload[];
   pods: KubePod[];
@@ -31,6 +31,11 @@ export interface MeshBundle {
   destinationRules: IstioDestinationRule[];
   gateways: IstioGateway[];
   peerAuthentications?: IstioPeerAuthentication[];
+  /**
+   * Pods of any namespace that the bundle's Gateways select (listed by each Gateway's
+   * selector). Absent = not read: a Gateway's selector is then not checked.
+   */
+  gatewayPods?: KubePod[];
   authorizationPolicies?: IstioAuthorizationPolicy[];
   /**
    * ServiceAccounts of the namespaces read: a principal naming a namespace none of them is in

@@ -52,6 +52,26 @@ describe('meshActionRequestSchema', () => {
     ).toBe('expose');
   });
 
+  it('takes workloads by name or Kind/name of the three workload kinds', () => {
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'onboard',
+        scope: 'workload',
+        workloads: ['web', 'StatefulSet/cache', 'DaemonSet/agent'],
+      }),
+    ).toMatchObject({
+      workloads: ['web', 'StatefulSet/cache', 'DaemonSet/agent'],
+    });
+    expect(
+      meshActionRequestSchema.parse({
+        action: 'mtls',
+        mode: 'STRICT',
+        scope: 'workload',
+        workload: 'StatefulSet/cache',
+      }),
+    ).toMatchObject({ workload: 'StatefulSet/cache' });
+  });
+
   it('rejects weights not summing to 100, naming the field', () => {
     expect(errorsOf({ action: 'canary', weights: { v1: 90, v2: 20 } })).toEqual(
       ['weights: must sum to 100 (got 110)'],
@@ -102,10 +122,12 @@ describe('meshActionRequestSchema', () => {
       errorsOf({
         action: 'onboard',
         scope: 'workload',
-        workloads: ['ok', 'NOT ok'],
+        workloads: ['ok', 'NOT ok', 'Job/batch', 'StatefulSet/Bad_Name'],
       }),
     ).toEqual([
       expect.stringMatching(/^workloads\.1: must be a DNS-1123 subdomain/),
+      expect.stringMatching(/^workloads\.2: must be a DNS-1123 subdomain/),
+      expect.stringMatching(/^workloads\.3: must be a DNS-1123 subdomain/),
     ]);
     expect(errorsOf({ action: 'expose', hosts: ['bad host'] })).toEqual([
       expect.stringMatching(/^hosts\.0: /),

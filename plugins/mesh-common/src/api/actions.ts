@@ -10,6 +10,7 @@ import {
   isDns1123Subdomain,
   isMeshHostName,
 } from '../kube/names';
+import { WORKLOAD_KINDS } from '../kube/workloads';
 
 /**
  * Canary presets: `90/10` and `50/50` split stable/canary, `promote` sends everything to the
@@ -65,12 +66,18 @@ export interface OnboardActionRequest {
   action: 'onboard';
   /** `namespace` labels the namespace; `workload` labels pod templates only. */
   scope: 'namespace' | 'workload';
-  /** Workload (Deployment) names; default: all of the entity's workloads. */
+  /**
+   * Workloads to onboard, by name or `Kind/name` (`StatefulSet/cache`: Deployment, StatefulSet,
+   * DaemonSet); default: all of the entity's workloads. A bare name two kinds share is refused.
+   */
   workloads?: string[];
   /** Istio revision to inject (`istio.io/rev`); default revision when absent. */
   revision?: string;
   mode?: 'sidecar' | 'ambient';
-  /** Restart existing Deployments so pods get a sidecar (default true; never for ambient). */
+  /**
+   * Restart existing workloads (rollout restart of Deployments, StatefulSets, DaemonSets) so
+   * pods get a sidecar (default true; never for ambient).
+   */
   restart?: boolean;
   /**
    * `appProtocol` to set on Service ports whose protocol Istio cannot derive; ports without an
@@ -108,7 +115,7 @@ export interface MtlsActionRequest {
   action: 'mtls';
   mode: 'PERMISSIVE' | 'STRICT';
   scope: 'namespace' | 'workload';
-  /** Required when `scope` is `workload`. */
+  /** Required when `scope` is `workload`: a name, or `Kind/name` where kinds share names. */
   workload?: string;
   /** Go STRICT even though callers without a sidecar exist (needs `mesh.entity.force`). */
   force?: boolean;
@@ -180,12 +187,21 @@ const dns1123Subdomain = z
     'must be a DNS-1123 subdomain (lower-case a-z, 0-9, "-", ".", at most 253 characters)',
   );
 const clusterName = z.string().min(1).max(253).optional();
+/** A workload by name, or `Kind/name` where names of several kinds collide. */
+const workloadName = z.string().refine(value => {
+  const slash = value.indexOf('/');
+  if (slash < 0) return isDns1123Subdomain(value);
+  return (
+    (WORKLOAD_KINDS as readonly string[]).includes(value.slice(0, slash)) &&
+    isDns1123Subdomain(value.slice(slash + 1))
+  );
+}, `must be a DNS-1123 subdomain (lower-case a-z, 0-9, "-", ".", at most 253 characters), optionally prefixed by ${WORKLOAD_KINDS.join(', ')} and "/"`);
 
 /** @public */
 export const onboardActionRequestSchema = z.strictObject({
   action: z.literal('onboard'),
   scope: z.enum(['namespace', 'workload']),
-  workloads: z.array(dns1123Subdomain).min(1).optional(),
+  workloads: z.array(workloadName).min(1).optional(),
   revision: dns1123Label.optional(),
   mode: z.enum(['sidecar', 'ambient']).optional(),
   restart: z.boolean().optional(),
@@ -267,7 +283,7 @@ export const mtlsActionRequestSchema = z
     action: z.literal('mtls'),
     mode: z.enum(['PERMISSIVE', 'STRICT']),
     scope: z.enum(['namespace', 'workload']),
-    workload: dns1123Subdomain.optional(),
+    workload: workloadName.optional(),
     force: z.boolean().optional(),
     cluster: clusterName,
   })

@@ -60,4 +60,8 @@ export const MeshFindingCodes = {
   accessIngressGateway: 'MESH-026',
   /** An AuthorizationPolicy names a principal whose service account does not exist. */
   unknownServiceAccountPrincipal: 'MESH-027',
+  /** A workload's pods would not be replaced after a template change (paused, OnDelete). */
+  rolloutBlocked: 'MESH-031',
+  /** No ingress gateway (or no single one) to select for a new Gateway: the user must say. */
+  ingressGatewayUnknown: 'MESH-032',
 } as const;

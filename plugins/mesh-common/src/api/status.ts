@@ -1,3 +1,4 @@
+import type { CanaryPreset } from './actions';
 import type {
   ConnectionPoolSettings,
   HttpRetrySettings,
@@ -180,7 +181,10 @@ export interface VersionSubset {
  * @public
  */
 export interface TrafficSplit {
+  /** What the split is shown as (the Service's name). */
   host: string;
+  /** The Kubernetes Service the split belongs to: what canary requests name in `service`. */
+  service: string;
   namespace: string;
   /** Name of the VirtualService that routes the host, if any. */
   virtualService?: string;
@@ -193,6 +197,16 @@ export interface TrafficSplit {
    * it (see `versionSubsets`); the editor shows versions and sends these names.
    */
   subsets: VersionSubset[];
+  /** The subset the canary plan takes as stable (see `canaryRoles`), if any runs. */
+  stable?: string;
+  /** The subset the canary plan takes as canary, if a second version runs. */
+  canary?: string;
+  /**
+   * The weights each preset sets, computed as the canary plan computes them (`90/10`, `50/50`,
+   * `promote`, `rollback`); a preset that cannot apply (one version only) is absent. The Mesh
+   * tab shows these and never derives them itself.
+   */
+  presets: Partial<Record<CanaryPreset, Record<string, number>>>;
   /** More than one destination has a non-zero weight. */
   canaryInProgress: boolean;
   /** Timeout and retries of the route shown, outlier detection and pool of the rule. */

@@ -3,20 +3,16 @@ import type { CanaryPreset } from '../api/actions';
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
 import type { PlannedObject } from '../api/plan';
-import { serviceOfHost } from '../kube/hosts';
-import { findSplitRouteIndex, isForwardingRoute } from '../kube/splitRoute';
+import { isForwardingRoute } from '../kube/splitRoute';
 import type {
   IstioDestinationRule,
   IstioHttpRoute,
   IstioHttpRouteDestination,
-  IstioSubset,
   IstioVirtualService,
   KubeService,
   KubeWorkload,
 } from '../kube/types';
-import { matchesLabels } from '../labelSelector';
-import { toPercentages } from '../status/trafficSplits';
-import { versionSubsets } from '../status/versionSubsets';
+import { canaryPresetWeights, canaryRoles } from '../status/canaryRoles';
 import {
   NETWORKING_V1,
   desiredFromLive,
@@ -99,7 +95,6 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   const versionLabel = input.versionLabel ?? 'version';
   const serviceName = input.service.metadata?.name ?? '';
   const namespace = input.service.metadata?.namespace ?? '';
-  const selector = input.service.spec?.selector ?? {};
   const serviceResource = { kind: 'Service', name: serviceName, namespace };
   const block = (
     code: string,
@@ -116,65 +111,47 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
       blocking: true,
     });
 
-  // Versions of the service's workloads.
-  const serviceWorkloads = input.workloads.filter(
-    w =>
-      Object.keys(selector).length > 0 &&
-      matchesLabels(w.spec?.template?.metadata?.labels, selector),
-  );
-  const versions = new Map<string, KubeWorkload[]>();
-  for (const workload of serviceWorkloads) {
-    const version = workload.spec?.template?.metadata?.labels?.[versionLabel];
-    if (!version) {
-      findings.push({
-        code: MeshFindingCodes.missingAppVersionLabels,
-        severity: 'warning',
-        message: `${workload.kind ?? 'Deployment'} ${
-          workload.metadata?.name
-        } has no ${versionLabel} label: no subset can select it.`,
-        resource: {
-          kind: workload.kind ?? 'Deployment',
-          name: workload.metadata?.name ?? '',
-          namespace,
-        },
-        hint: `Add a ${versionLabel} label to its pod template.`,
-        blocking: false,
-      });
-      continue;
-    }
-    versions.set(version, [...(versions.get(version) ?? []), workload]);
-  }
-
-  // Subsets: keep existing ones, add one per version no subset selects yet.
-  const existingSubsets = input.existingDestinationRule?.spec?.subsets ?? [];
-  const subsets: IstioSubset[] = existingSubsets.map(s => structuredClone(s));
-  const addedSubsets: string[] = [];
-  for (const { name, version } of versionSubsets(
-    versions.keys(),
-    existingSubsets,
+  // Versions, subsets, the split route and who is stable / canary: shared with the status.
+  const roles = canaryRoles({
+    service: input.service,
+    workloads: input.workloads,
+    existingVirtualService: input.existingVirtualService,
+    existingDestinationRule: input.existingDestinationRule,
     versionLabel,
-  )) {
-    if (subsets.some(s => s.name === name)) continue;
-    subsets.push({ name, labels: { [versionLabel]: version } });
-    addedSubsets.push(name);
+    stable: input.stable,
+    canary: input.canary,
+  });
+  const {
+    subsets,
+    addedSubsets,
+    liveSubsets,
+    splitIndex,
+    oldDestinations,
+    isThisService,
+    runningPods,
+    stable,
+    canary,
+  } = roles;
+  for (const workload of roles.unversioned) {
+    findings.push({
+      code: MeshFindingCodes.missingAppVersionLabels,
+      severity: 'warning',
+      message: `${workload.kind ?? 'Deployment'} ${
+        workload.metadata?.name
+      } has no ${versionLabel} label: no subset can select it.`,
+      resource: {
+        kind: workload.kind ?? 'Deployment',
+        name: workload.metadata?.name ?? '',
+        namespace,
+      },
+      hint: `Add a ${versionLabel} label to its pod template.`,
+      blocking: false,
+    });
   }
-  const runningPods = (subset: IstioSubset | undefined) =>
-    subset !== undefined &&
-    serviceWorkloads.some(
-      w =>
-        matchesLabels(w.spec?.template?.metadata?.labels, subset.labels) &&
-        (w.spec?.replicas ?? 1) > 0,
-    );
-  const liveSubsets = subsets
-    .filter(s => runningPods(s))
-    .map(s => s.name)
-    .sort(byVersion);
 
-  // The route now carrying the split.
   const existingVs = input.existingVirtualService;
   const vsNamespace = existingVs?.metadata?.namespace ?? namespace;
   const existingHttp = existingVs?.spec?.http ?? [];
-  const splitIndex = findSplitRouteIndex(existingHttp);
   const vsResource = {
     kind: 'VirtualService',
     name: existingVs?.metadata?.name ?? '',
@@ -207,12 +184,6 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
       blocking: false,
     });
   }
-  const oldDestinations =
-    splitIndex >= 0 ? existingHttp[splitIndex].route ?? [] : [];
-  const isThisService = (host: string) => {
-    const target = serviceOfHost(host, vsNamespace);
-    return target?.name === serviceName && target.namespace === namespace;
-  };
   if (
     oldDestinations.length > 0 &&
     !oldDestinations.some(d => isThisService(d.destination.host))
@@ -227,33 +198,6 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
       'Pick the VirtualService that routes this service.',
     );
   }
-  const current = new Map<string, number>();
-  for (const { destination, percent } of toPercentages(oldDestinations)) {
-    if (
-      isThisService(destination.destination.host) &&
-      destination.destination.subset
-    ) {
-      current.set(
-        destination.destination.subset,
-        (current.get(destination.destination.subset) ?? 0) + percent,
-      );
-    }
-  }
-
-  // The stable subset recorded by an earlier edit wins over the traffic heuristic.
-  const recordedStable =
-    existingVs?.metadata?.annotations?.[ANNOTATION_STABLE_SUBSET];
-  const stable =
-    input.stable ??
-    (recordedStable && liveSubsets.includes(recordedStable)
-      ? recordedStable
-      : undefined) ??
-    [...current.entries()].sort(
-      (a, b) => b[1] - a[1] || byVersion(a[0], b[0]),
-    )[0]?.[0] ??
-    liveSubsets[0];
-  const canary =
-    input.canary ?? [...liveSubsets].reverse().find(s => s !== stable);
 
   // Target weights.
   let weights: Record<string, number> = {};
@@ -271,15 +215,7 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
         `Deploy the new version with a different ${versionLabel} label first.`,
       );
     } else {
-      const presetWeights: Record<
-        Exclude<CanaryPreset, 'rollback'>,
-        Record<string, number>
-      > = {
-        '90/10': { [stable]: 90, [canary]: 10 },
-        '50/50': { [stable]: 50, [canary]: 50 },
-        promote: { [canary]: 100 },
-      };
-      weights = presetWeights[input.preset];
+      weights = canaryPresetWeights({ stable, canary })[input.preset] ?? {};
     }
   } else {
     block(
@@ -512,8 +448,4 @@ export function planCanary(input: CanaryPlanInput): CanaryPlan {
   if (stable) plan.stable = stable;
   if (canary) plan.canary = canary;
   return plan;
-}
-
-function byVersion(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
 }

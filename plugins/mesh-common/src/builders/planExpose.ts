@@ -1,7 +1,12 @@
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding } from '../api/findings';
 import { gatewayHostCovers } from '../kube/hosts';
-import type { IstioGateway, KubeService } from '../kube/types';
+import type { IstioGateway, KubePod, KubeService } from '../kube/types';
+import {
+  chooseIngressGatewaySelector,
+  unservedGatewayFinding,
+  type IngressGatewayChoiceInput,
+} from '../status/ingressGateway';
 import { NETWORKING_V1, ownedMetadata, planned } from './objects';
 import type { BuiltPlan } from './planOnboard';
 
@@ -19,8 +24,18 @@ export interface ExposePlanInput {
   existingGateway?: IstioGateway;
   /** Service port; required when the service has several ports. */
   port?: number;
-  /** Selector of the ingress gateway pods (default `istio: ingressgateway`). */
+  /**
+   * Selector of the ingress gateway pods for a new Gateway, when the caller knows it (e.g. a
+   * template parameter); else it is chosen from `ingressGateways`.
+   */
   ingressSelector?: Record<string, string>;
+  /** The ingress gateways of the cluster and the configured selector, to choose from. */
+  ingressGateways?: IngressGatewayChoiceInput;
+  /**
+   * Pods of the cluster that `existingGateway`'s selector matches (listed by that selector);
+   * when given and empty, binding to it is refused (IST0101: no proxy serves it).
+   */
+  gatewayPods?: KubePod[];
   entityRef?: string;
 }
 
@@ -29,6 +44,11 @@ export interface ExposePlanInput {
  * existing one is given) and a VirtualService `<service>-ingress` bound to it (`gateways`
  * names it — the handbook's classic mistake is forgetting this), with the same hosts and a
  * destination naming the service port.
+ *
+ * A new Gateway selects the ingress gateway pods found in the cluster
+ * ({@link chooseIngressGatewaySelector}), never a default: `istio: ingressgateway` selects no
+ * pod of a Helm-installed gateway (`istio: ingress`). An existing Gateway whose selector
+ * matches no pod is reported as Istio's gateway analyzer does (IST0101) and blocks the plan.
  *
  * @public
  */
@@ -97,8 +117,35 @@ export function planExpose(input: ExposePlanInput): BuiltPlan {
         blocking: true,
       });
     }
+    const unserved =
+      input.gatewayPods &&
+      unservedGatewayFinding(
+        input.existingGateway,
+        input.gatewayPods,
+        `${input.hosts.join(', ')} would not be reachable through it`,
+      );
+    if (unserved) findings.push(unserved);
   } else {
     gatewayRef = input.gateway ?? `${serviceName}-gateway`;
+    let selector = input.ingressSelector;
+    if (!selector) {
+      const choice = input.ingressGateways
+        ? chooseIngressGatewaySelector(input.ingressGateways)
+        : {
+            findings: [
+              {
+                code: MeshFindingCodes.ingressGatewayUnknown,
+                severity: 'error' as const,
+                message:
+                  'No ingress gateway selector is known: a new Gateway would select no pod.',
+                hint: 'Say which pods serve ingress (e.g. istio: ingress).',
+                blocking: true,
+              },
+            ],
+          };
+      selector = choice.selector;
+      findings.push(...choice.findings);
+    }
     objects.push(
       planned(
         {
@@ -106,7 +153,7 @@ export function planExpose(input: ExposePlanInput): BuiltPlan {
           kind: 'Gateway',
           metadata: ownedMetadata(gatewayRef, namespace, input.entityRef),
           spec: {
-            selector: input.ingressSelector ?? { istio: 'ingressgateway' },
+            ...(selector ? { selector } : {}),
             servers: [
               {
                 port: { number: 80, name: 'http', protocol: 'HTTP' },

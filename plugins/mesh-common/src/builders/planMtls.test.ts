@@ -101,9 +101,13 @@ describe('planMtls', () => {
     });
   });
 
-  it('flags DestinationRules that turn auto-mTLS off toward the namespace', () => {
+  it('flags DestinationRules that turn auto-mTLS off, with the rule Istio picks per caller namespace', () => {
     const disable: IstioDestinationRule = {
-      metadata: { name: 'payments-plain', namespace: 'shop' },
+      metadata: {
+        name: 'payments-plain',
+        namespace: 'shop',
+        creationTimestamp: '2025-01-01T00:00:00Z',
+      },
       spec: { host: 'payments', trafficPolicy: { tls: { mode: 'DISABLE' } } },
     };
     const simpleSubset: IstioDestinationRule = {
@@ -113,8 +117,13 @@ describe('planMtls', () => {
         subsets: [{ name: 'v2', trafficPolicy: { tls: { mode: 'SIMPLE' } } }],
       },
     };
+    // Younger than payments-plain: merged into it, its top-level policy ignored.
     const mutual: IstioDestinationRule = {
-      metadata: { name: 'ok', namespace: 'shop' },
+      metadata: {
+        name: 'ok',
+        namespace: 'shop',
+        creationTimestamp: '2025-06-01T00:00:00Z',
+      },
       spec: {
         host: 'payments',
         trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
@@ -142,8 +151,38 @@ describe('planMtls', () => {
       strict.findings.map(f => [f.code, f.resource?.name, f.blocking]),
     ).toEqual([
       ['MESH-005', 'payments-plain', true],
-      ['MESH-005', 'payments-v2', true],
+      // No caller from namespace other is known: a warning.
+      ['MESH-005', 'payments-v2', false],
     ]);
+    expect(strict.findings[0].message).toBe(
+      'Callers in namespace shop use DestinationRule shop/payments-plain for payments.shop.svc.cluster.local (Istio takes it from their own namespace): trafficPolicy.tls.mode DISABLE makes them send plaintext, which STRICT rejects (503).',
+    );
+    expect(strict.findings[1].message).toContain(
+      'Workloads in namespace other, if they call it, use DestinationRule other/payments-v2',
+    );
+    const knownCaller = planMtls({
+      ...base,
+      callers: [
+        {
+          name: 'reports',
+          namespace: 'other',
+          injected: true,
+          source: 'cluster',
+        },
+      ],
+      mode: 'STRICT',
+      scope: 'namespace',
+      destinationRules: drs,
+    });
+    expect(
+      knownCaller.findings.map(f => [f.resource?.name, f.blocking]),
+    ).toEqual([
+      ['payments-plain', true],
+      ['payments-v2', true],
+    ]);
+    expect(knownCaller.findings[1].message).toContain(
+      'Callers in namespace other (reports) use DestinationRule other/payments-v2 for payments.shop.svc.cluster.local (Istio takes it from their own namespace): subsets[v2].trafficPolicy.tls.mode SIMPLE makes them send non-Istio TLS',
+    );
     const permissive = planMtls({
       ...base,
       callers: [],
@@ -155,6 +194,160 @@ describe('planMtls', () => {
       ['warning', false],
       ['warning', false],
     ]);
+  });
+
+  describe("the DestinationRule each caller namespace uses (Istio's lookup order)", () => {
+    const rule = (
+      name: string,
+      namespace: string,
+      host: string,
+      mode: string,
+      extra: Partial<NonNullable<IstioDestinationRule['spec']>> = {},
+      creationTimestamp = '2025-01-01T00:00:00Z',
+    ): IstioDestinationRule => ({
+      metadata: { name, namespace, creationTimestamp },
+      spec: { host, trafficPolicy: { tls: { mode } }, ...extra },
+    });
+    const webCaller: MtlsCaller = {
+      name: 'frontend',
+      namespace: 'web',
+      injected: true,
+      source: 'catalog',
+    };
+    const strictFor = (
+      destinationRules: IstioDestinationRule[],
+      extra: Partial<Parameters<typeof planMtls>[0]> = {},
+    ) =>
+      strictNamespace({
+        callers: [webCaller],
+        services: ['payments'],
+        destinationRules,
+        ...extra,
+      }).findings.map(f => [
+        f.resource?.namespace,
+        f.resource?.name,
+        f.blocking,
+        f.message.slice(0, f.message.indexOf(' use')),
+      ]);
+
+    it('a mesh-wide *.local DISABLE in the root namespace breaks every caller namespace', () => {
+      expect(
+        strictFor([rule('plain-local', 'istio-system', '*.local', 'DISABLE')]),
+      ).toEqual([
+        ['istio-system', 'plain-local', true, 'Callers in namespace shop'],
+        [
+          'istio-system',
+          'plain-local',
+          true,
+          'Callers in namespace web (frontend)',
+        ],
+      ]);
+    });
+
+    it("a caller namespace's own rule for the host wins over the root namespace's", () => {
+      expect(
+        strictFor([
+          rule('plain-local', 'istio-system', '*.local', 'DISABLE'),
+          rule(
+            'payments-mtls',
+            'web',
+            'payments.shop.svc.cluster.local',
+            'ISTIO_MUTUAL',
+          ),
+        ]),
+      ).toEqual([
+        ['istio-system', 'plain-local', true, 'Callers in namespace shop'],
+      ]);
+    });
+
+    it("the service namespace's rule counts for other namespaces only when exported to them", () => {
+      const privateRule = rule(
+        'payments-plain',
+        'shop',
+        'payments',
+        'DISABLE',
+        {
+          exportTo: ['.'],
+        },
+      );
+      expect(strictFor([privateRule])).toEqual([
+        ['shop', 'payments-plain', true, 'Callers in namespace shop'],
+      ]);
+      const exported = {
+        ...privateRule,
+        spec: { ...privateRule.spec, exportTo: ['web'] },
+      };
+      // exportTo [web] leaves the rule out of its own namespace (no "." in it).
+      expect(strictFor([exported]).map(f => f[3])).toEqual([
+        'Callers in namespace web (frontend)',
+      ]);
+    });
+
+    it('a younger rule for the same host in the same namespace does not override the older policy', () => {
+      expect(
+        strictFor([
+          rule(
+            'payments',
+            'shop',
+            'payments',
+            'ISTIO_MUTUAL',
+            {},
+            '2024-01-01T00:00:00Z',
+          ),
+          rule(
+            'payments-legacy',
+            'shop',
+            'payments',
+            'DISABLE',
+            {},
+            '2025-01-01T00:00:00Z',
+          ),
+        ]),
+      ).toEqual([]);
+    });
+
+    it('a rule with a workload selector concerns the workloads it selects in its namespace', () => {
+      expect(
+        strictFor([
+          rule(
+            'legacy-plain',
+            'web',
+            'payments.shop.svc.cluster.local',
+            'DISABLE',
+            {
+              workloadSelector: { matchLabels: { app: 'legacy' } },
+            },
+          ),
+        ]),
+      ).toEqual([
+        [
+          'web',
+          'legacy-plain',
+          true,
+          'Callers in workloads labelled app=legacy in namespace web (frontend)',
+        ],
+      ]);
+    });
+
+    it("follows meshConfig's root namespace", () => {
+      const rules = [
+        rule('plain-local', 'mesh-root', '*.local', 'DISABLE'),
+        rule('not-root', 'istio-system', '*.local', 'DISABLE'),
+      ];
+      expect(
+        strictFor(rules, {
+          meshConfig: {
+            rootNamespace: 'mesh-root',
+            defaultDestinationRuleExportTo: ['*'],
+          },
+        }).map(f => `${f[0]}/${f[1]} ${f[2]}`),
+      ).toEqual([
+        'mesh-root/plain-local true',
+        'mesh-root/plain-local true',
+        // istio-system is an ordinary namespace here: its rule reaches only its own workloads.
+        'istio-system/not-root false',
+      ]);
+    });
   });
 
   it('changes only the mode of an existing policy and skips an unchanged one', () => {

@@ -1,11 +1,16 @@
 import { MeshFindingCodes } from '../api/codes';
 import type { Finding, ResourceRef } from '../api/findings';
-import { serviceOfHost } from '../kube/hosts';
+import { fullyQualifiedHost, serviceOfHost } from '../kube/hosts';
 import type {
   IstioDestinationRule,
   IstioPeerAuthentication,
-  IstioTrafficPolicy,
 } from '../kube/types';
+import {
+  DestinationRuleIndex,
+  destinationRuleTlsSettings,
+  meshConfigFromConfigMap,
+  type MeshConfigView,
+} from '../status/destinationRuleLookup';
 import {
   hasWorkloadSelector,
   peerAuthenticationsAtLevel,
@@ -47,8 +52,18 @@ export interface MtlsPlanInput {
   /** Name shown in messages (e.g. the service); default workload or namespace. */
   target?: string;
   callers: MtlsCaller[];
-  /** DestinationRules that may point at the target (any namespace). */
+  /**
+   * The cluster's DestinationRules (at least those of the callers' namespaces, of `namespace`
+   * and of the root namespace): Istio picks the one a caller uses by the caller's namespace.
+   */
   destinationRules: IstioDestinationRule[];
+  /**
+   * Names of the Services in `namespace` the policy protects (for `scope: namespace` every
+   * Service of the namespace); default: those the DestinationRules name.
+   */
+  services?: string[];
+  /** Root namespace and DestinationRule export default (istiod's meshConfig). */
+  meshConfig?: MeshConfigView;
   /** The PeerAuthentication now in place under the name we would write, if any. */
   existingPeerAuthentication?: IstioPeerAuthentication;
   /**
@@ -66,9 +81,10 @@ export interface MtlsPlanInput {
  * a `matchLabels` selector.
  *
  * STRICT gate: callers without a sidecar would be rejected, so a blocking finding names them
- * unless `force` (then a non-blocking warning). DestinationRules with `tls.mode` DISABLE or
- * SIMPLE toward hosts of the namespace override auto-mTLS and send plaintext: an error
- * (blocking under STRICT), a warning under PERMISSIVE.
+ * unless `force` (then a non-blocking warning). A DestinationRule with `tls.mode` DISABLE or
+ * SIMPLE that Istio applies to callers of the protected Services overrides auto-mTLS: judged
+ * per caller namespace, with the rule Istio picks for that namespace (see
+ * `destinationRuleTlsFindings`) — an error (blocking under STRICT), a warning under PERMISSIVE.
  *
  * @public
  */
@@ -114,35 +130,7 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
     }
   }
 
-  for (const dr of input.destinationRules) {
-    const drNamespace = dr.metadata?.namespace ?? input.namespace;
-    const service = serviceOfHost(dr.spec?.host ?? '', drNamespace);
-    if (!service || service.namespace !== input.namespace) continue;
-    const policies = tlsSettingsOf(dr);
-    for (const [where, tls] of policies) {
-      const tlsMode = tls?.mode;
-      if (tlsMode !== 'DISABLE' && tlsMode !== 'SIMPLE') continue;
-      const strict = input.mode === 'STRICT';
-      findings.push({
-        code: MeshFindingCodes.destinationRuleTlsOverride,
-        severity: strict ? 'error' : 'warning',
-        message: `DestinationRule ${
-          dr.metadata?.name
-        } sets ${where}.tls.mode ${tlsMode} toward ${
-          service.name
-        }: clients send ${
-          tlsMode === 'DISABLE' ? 'plaintext' : 'non-Istio TLS'
-        }${strict ? ', which STRICT rejects (503)' : ''}.`,
-        resource: {
-          kind: 'DestinationRule',
-          name: dr.metadata?.name ?? '',
-          namespace: drNamespace,
-        },
-        hint: 'Remove the tls block (auto-mTLS) or set mode ISTIO_MUTUAL.',
-        blocking: strict,
-      });
-    }
-  }
+  findings.push(...destinationRuleTlsFindings(input));
 
   const spec: Record<string, unknown> =
     input.scope === 'workload' && input.workload
@@ -204,6 +192,7 @@ function effectivePolicyAtLevel(
           scope: 'workload',
           namespace: input.namespace,
           workloadLabels: input.workload.labels,
+          rootNamespace: input.meshConfig?.rootNamespace,
         }
       : { scope: 'namespace', namespace: input.namespace },
   );
@@ -289,32 +278,129 @@ function resource(pa: IstioPeerAuthentication): ResourceRef {
 }
 
 /**
- * Every `tls` block of a DestinationRule with where it sits: the top-level and per-subset
- * traffic policies and their `portLevelSettings` (a port-level `tls` overrides the policy's for
- * that port, so a DISABLE there sends plaintext to that port alone: istio/api
- * networking/v1alpha3/destination_rule.proto, TrafficPolicy.port_level_settings "port level
- * settings will override the destination-level settings").
+ * DestinationRules whose `tls` turns auto-mTLS off (DISABLE: plaintext, SIMPLE: non-Istio TLS)
+ * for callers of the protected Services, per caller namespace — using the rule Istio picks for
+ * a proxy of that namespace ({@link DestinationRuleIndex.forCaller}: the caller's namespace,
+ * then the service's, then the root namespace; istio/istio pilot/pkg/model/push_context.go
+ * `PushContext.destinationRule`). Such callers send what a STRICT server rejects (503). Known
+ * caller namespaces (and the service's own) are errors under STRICT; a rule of another
+ * namespace that its own workloads would use is a warning: it matters if they call the service.
  */
-function tlsSettingsOf(
-  dr: IstioDestinationRule,
-): Array<[string, IstioTrafficPolicy['tls']]> {
-  const ofPolicy = (
-    where: string,
-    policy: IstioTrafficPolicy | undefined,
-  ): Array<[string, IstioTrafficPolicy['tls']]> => [
-    [where, policy?.tls],
-    ...(policy?.portLevelSettings ?? []).map(
-      setting =>
-        [
-          `${where}.portLevelSettings[port ${setting.port?.number ?? '?'}]`,
-          setting.tls,
-        ] as [string, IstioTrafficPolicy['tls']],
-    ),
-  ];
-  return [
-    ...ofPolicy('trafficPolicy', dr.spec?.trafficPolicy),
-    ...(dr.spec?.subsets ?? []).flatMap(s =>
-      ofPolicy(`subsets[${s.name}].trafficPolicy`, s.trafficPolicy),
-    ),
-  ];
+function destinationRuleTlsFindings(input: MtlsPlanInput): Finding[] {
+  const meshConfig = input.meshConfig ?? meshConfigFromConfigMap();
+  const index = new DestinationRuleIndex(input.destinationRules, meshConfig);
+  const services =
+    input.services ??
+    [
+      ...new Set(
+        input.destinationRules
+          .map(dr =>
+            serviceOfHost(
+              dr.spec?.host ?? '',
+              dr.metadata?.namespace ?? input.namespace,
+            ),
+          )
+          .filter(svc => svc?.namespace === input.namespace)
+          .map(svc => svc!.name),
+      ),
+    ].sort();
+  const hosts = services.map(name => fullyQualifiedHost(name, input.namespace));
+  const callersIn = new Map<string, string[]>([[input.namespace, []]]);
+  for (const caller of input.callers) {
+    callersIn.set(caller.namespace, [
+      ...(callersIn.get(caller.namespace) ?? []),
+      caller.name,
+    ]);
+  }
+  const otherNamespaces = [
+    ...new Set(input.destinationRules.map(dr => dr.metadata?.namespace ?? '')),
+  ]
+    .filter(ns => ns && !callersIn.has(ns))
+    .sort();
+  const strict = input.mode === 'STRICT';
+  const grouped = new Map<
+    string,
+    {
+      finding: Omit<Finding, 'message'>;
+      intro: string;
+      hosts: string[];
+      tail: string;
+    }
+  >();
+  for (const callerNamespace of [...callersIn.keys(), ...otherNamespaces]) {
+    const known = callersIn.has(callerNamespace);
+    const names = callersIn.get(callerNamespace) ?? [];
+    for (const host of hosts) {
+      for (const rule of index.forCaller(
+        host,
+        input.namespace,
+        callerNamespace,
+      )) {
+        // Where no caller is known, only the namespace's own rules say anything new: the
+        // service's and the root namespace's rules are judged for the known namespaces.
+        if (!known && rule.via !== 'caller-namespace') continue;
+        for (const tls of destinationRuleTlsSettings(rule)) {
+          if (tls.mode !== 'DISABLE' && tls.mode !== 'SIMPLE') continue;
+          const from = tls.from ?? rule.from[0];
+          const selector = rule.workloadSelector
+            ? Object.entries(rule.workloadSelector)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(',')
+            : undefined;
+          const key = [
+            callerNamespace,
+            from.namespace,
+            from.name,
+            tls.where,
+            selector,
+          ].join('|');
+          const entry = grouped.get(key);
+          if (entry) {
+            if (!entry.hosts.includes(host)) entry.hosts.push(host);
+            continue;
+          }
+          const who = `${selector ? `workloads labelled ${selector} in` : ''}${
+            selector ? ' ' : ''
+          }namespace ${callerNamespace}${
+            names.length > 0 ? ` (${names.join(', ')})` : ''
+          }`;
+          const found = {
+            'caller-namespace': 'their own namespace',
+            'service-namespace': "the service's namespace",
+            'root-namespace': `the root namespace ${meshConfig.rootNamespace}`,
+          }[rule.via];
+          grouped.set(key, {
+            intro: known
+              ? `Callers in ${who} use`
+              : `Workloads in ${who}, if they call it, use`,
+            hosts: [host],
+            tail: ` (Istio takes it from ${found}): ${tls.where}.tls.mode ${
+              tls.mode
+            } makes them send ${
+              tls.mode === 'DISABLE' ? 'plaintext' : 'non-Istio TLS'
+            }${strict ? ', which STRICT rejects (503)' : ''}.`,
+            finding: {
+              code: MeshFindingCodes.destinationRuleTlsOverride,
+              severity: strict && known ? 'error' : 'warning',
+              resource: {
+                kind: 'DestinationRule',
+                name: from.name,
+                namespace: from.namespace,
+              },
+              hint: 'Remove the tls block (auto-mTLS) or set mode ISTIO_MUTUAL.',
+              blocking: strict && known,
+            },
+          });
+        }
+      }
+    }
+  }
+  return [...grouped.values()].map(
+    ({ finding, intro, hosts: named, tail }) => ({
+      ...finding,
+      message: `${intro} DestinationRule ${finding.resource?.namespace}/${
+        finding.resource?.name
+      } for ${named.join(', ')}${tail}`,
+    }),
+  );
 }

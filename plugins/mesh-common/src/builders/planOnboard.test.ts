@@ -5,7 +5,11 @@ import {
   frontendDeployment,
   podOf,
 } from '../__fixtures__/handbook';
-import type { IstioPeerAuthentication, KubeWorkload } from '../kube/types';
+import type {
+  IstioPeerAuthentication,
+  KubePod,
+  KubeWorkload,
+} from '../kube/types';
 import { planOnboard } from './planOnboard';
 
 const now = '2026-05-01T10:00:00.000Z';
@@ -363,6 +367,199 @@ describe('planOnboard', () => {
           resource: { kind: 'Namespace', name: 'prod' },
         }),
       ]);
+    });
+  });
+
+  describe('StatefulSets and DaemonSets', () => {
+    const ofKind = (
+      kind: 'StatefulSet' | 'DaemonSet',
+      base: KubeWorkload,
+      spec: Partial<NonNullable<KubeWorkload['spec']>> = {},
+    ): KubeWorkload => ({
+      ...base,
+      kind,
+      spec: { ...base.spec, ...spec },
+    });
+    const cache = ofKind('StatefulSet', backendV1, {});
+    const agent = ofKind('DaemonSet', frontendDeployment, {});
+    const restartObject = (kind: string, name: string) => ({
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name, namespace: 'prod' },
+      spec: {
+        template: {
+          metadata: {
+            annotations: { 'kubectl.kubernetes.io/restartedAt': now },
+          },
+        },
+      },
+    });
+
+    it('restarts all three kinds the way kubectl rollout restart does', () => {
+      const plan = onboardProd({
+        workloads: [backendV2, cache, agent],
+        pods: [
+          podOf(backendV2, { injected: false }),
+          podOf(cache, { injected: false }),
+          podOf(agent, { injected: false }),
+        ],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(
+        plan.objects.filter(o => o.operation === 'restart').map(o => o.object),
+      ).toEqual([
+        restartObject('Deployment', 'backend-v2'),
+        restartObject('StatefulSet', 'backend-v1'),
+        restartObject('DaemonSet', 'frontend'),
+      ]);
+    });
+
+    it('selects by Kind/name and refuses a bare name two kinds share', () => {
+      const sameName = ofKind('StatefulSet', backendV1);
+      const byKind = onboardProd({
+        scope: 'workload',
+        workloads: [backendV1, sameName],
+        selectWorkloads: ['StatefulSet/backend-v1'],
+        now,
+      });
+      expect(
+        byKind.objects
+          .filter(o => o.operation === 'patch')
+          .map(o => `${o.kind}/${o.name}`),
+      ).toEqual(['StatefulSet/backend-v1']);
+      expect(byKind.findings.filter(f => f.blocking)).toEqual([]);
+
+      const bare = onboardProd({
+        scope: 'workload',
+        workloads: [backendV1, sameName],
+        selectWorkloads: ['backend-v1'],
+        now,
+      });
+      expect(bare.objects.filter(o => o.kind !== 'PeerAuthentication')).toEqual(
+        [],
+      );
+      expect(bare.findings).toEqual([
+        expect.objectContaining({
+          code: 'MESH-012',
+          blocking: true,
+          message: expect.stringContaining(
+            'Deployment/backend-v1, StatefulSet/backend-v1',
+          ),
+        }),
+      ]);
+    });
+
+    it('labels the pod template of a StatefulSet and a DaemonSet for workload scope', () => {
+      const plan = onboardProd({
+        scope: 'workload',
+        workloads: [cache, agent],
+        now,
+      });
+      expect(
+        plan.objects
+          .filter(o => o.operation === 'patch')
+          .map(o => [o.object.apiVersion, o.kind, o.name, o.object.spec]),
+      ).toEqual([
+        [
+          'apps/v1',
+          'StatefulSet',
+          'backend-v1',
+          {
+            template: {
+              metadata: { labels: { 'sidecar.istio.io/inject': 'true' } },
+            },
+          },
+        ],
+        [
+          'apps/v1',
+          'DaemonSet',
+          'frontend',
+          {
+            template: {
+              metadata: { labels: { 'sidecar.istio.io/inject': 'true' } },
+            },
+          },
+        ],
+      ]);
+    });
+
+    it('restarts pods running the proxy of another revision than the one requested', () => {
+      const onOldRevision = podOf(cache);
+      const onNewRevision: KubePod = {
+        ...podOf(agent),
+        metadata: {
+          ...podOf(agent).metadata,
+          annotations: { 'istio.io/rev': 'canary' },
+        },
+      };
+      const plan = onboardProd({
+        namespaceObject: {
+          metadata: { name: 'prod', labels: { 'istio-injection': 'enabled' } },
+        },
+        revision: 'canary',
+        workloads: [cache, agent],
+        pods: [onOldRevision, onNewRevision],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(
+        plan.objects.map(o => `${o.operation} ${o.kind}/${o.name}`),
+      ).toEqual(['patch Namespace/prod', 'restart StatefulSet/backend-v1']);
+    });
+
+    it('restarts a workload already labelled for injection whose pods predate the label', () => {
+      const labelled = ofKind('StatefulSet', backendV1, {
+        template: {
+          ...backendV1.spec!.template,
+          metadata: {
+            labels: {
+              ...backendV1.spec!.template!.metadata!.labels,
+              'sidecar.istio.io/inject': 'true',
+            },
+          },
+        },
+      });
+      const plan = onboardProd({
+        scope: 'workload',
+        workloads: [labelled],
+        pods: [podOf(labelled, { injected: false })],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(
+        plan.objects.map(o => `${o.operation} ${o.kind}/${o.name}`),
+      ).toEqual(['restart StatefulSet/backend-v1']);
+    });
+
+    it('says when pods would not be replaced: OnDelete and paused', () => {
+      const onDelete = ofKind('StatefulSet', backendV1, {
+        updateStrategy: { type: 'OnDelete' },
+      });
+      const paused: KubeWorkload = {
+        ...backendV2,
+        spec: { ...backendV2.spec, paused: true },
+      };
+      const plan = onboardProd({
+        workloads: [onDelete, paused],
+        peerAuthentications: [
+          policy('default', 'prod', 'PERMISSIVE', '2024-01-01T00:00:00Z'),
+        ],
+        now,
+      });
+      expect(plan.objects.map(o => o.operation)).toEqual(['patch']);
+      const blocked = plan.findings.filter(f => f.code === 'MESH-031');
+      expect(
+        blocked.map(f => `${f.resource?.kind}/${f.resource?.name}`),
+      ).toEqual(['StatefulSet/backend-v1', 'Deployment/backend-v2']);
+      expect(blocked[0].message).toContain('OnDelete');
+      expect(blocked[1].message).toContain('paused');
     });
   });
 });

@@ -15,15 +15,14 @@ import {
   LABEL_ISTIO_INJECTION,
   LABEL_ISTIO_REV,
 } from '../status/namespaceInjection';
-import { LABEL_SIDECAR_INJECT, findIstioProxy } from '../status/podMeshStatus';
+import { LABEL_SIDECAR_INJECT, podMeshStatus } from '../status/podMeshStatus';
+import { WORKLOAD_KINDS, selectWorkloads } from '../kube/workloads';
 import { planned } from './objects';
 import { planOnboardPeerAuthentication } from './onboardPeerAuthentication';
 import { planPortProtocols } from './onboardPorts';
 
 /** Pod template annotation whose change makes a rollout restart. */
 export const ANNOTATION_RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
-
-const RESTARTABLE_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet'];
 
 /**
  * Input of {@link planOnboard}.
@@ -41,7 +40,10 @@ export interface OnboardPlanInput {
   revision?: string;
   /** The entity's workloads (Deployments, StatefulSets, DaemonSets). */
   workloads: KubeWorkload[];
-  /** Only these workloads (names); default all. */
+  /**
+   * Only these workloads, by name or `Kind/name` (see {@link selectWorkloads}); default all.
+   * Names that match nothing, or workloads of several kinds, are blocking findings.
+   */
   selectWorkloads?: string[];
   /** The entity's Services (their ports' protocols are checked). */
   services: KubeService[];
@@ -51,6 +53,8 @@ export interface OnboardPlanInput {
   pods?: KubePod[];
   /** PeerAuthentications of the namespace: an existing namespace-wide one is kept. */
   peerAuthentications?: IstioPeerAuthentication[];
+  /** Istio's root namespace (meshConfig `rootNamespace`), where mesh-wide policies live. */
+  rootNamespace?: string;
   /** Restart existing workloads so pods get a sidecar (default true; never in ambient). */
   restart?: boolean;
   /** Timestamp for `restartedAt` (ISO 8601); default now. */
@@ -83,19 +87,27 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
   const mode = input.mode ?? 'sidecar';
   const findings: Finding[] = [];
   const objects: PlannedObject[] = [];
-  const workloads = input.workloads.filter(
-    w =>
-      !input.selectWorkloads ||
-      input.selectWorkloads.includes(w.metadata?.name ?? ''),
-  );
-  for (const missing of (input.selectWorkloads ?? []).filter(
-    name => !input.workloads.some(w => w.metadata?.name === name),
-  )) {
+  const selection = input.selectWorkloads
+    ? selectWorkloads(input.workloads, input.selectWorkloads)
+    : { selected: input.workloads, unknown: [], ambiguous: [] };
+  const workloads = selection.selected;
+  for (const missing of selection.unknown) {
     findings.push({
       code: MeshFindingCodes.unknownWorkload,
       severity: 'error',
       message: `Workload ${missing} is not one of the entity's workloads in ${input.namespace}.`,
       hint: 'Pick workloads listed in the mesh status.',
+      blocking: true,
+    });
+  }
+  for (const { name, matches } of selection.ambiguous) {
+    findings.push({
+      code: MeshFindingCodes.unknownWorkload,
+      severity: 'error',
+      message: `Workload name ${name} is ambiguous in ${
+        input.namespace
+      }: ${matches.join(', ')}.`,
+      hint: 'Name it as Kind/name.',
       blocking: true,
     });
   }
@@ -106,6 +118,10 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
   findings.push(...peerAuthentication.findings);
 
   // 2. Injection labels.
+  /** Workload scope: the pod-template labels that onboard a workload. */
+  let templateLabels: Record<string, string> | undefined;
+  /** Workloads whose pod template we change: that change rolls their pods by itself. */
+  const relabelled = new Set<KubeWorkload>();
   const currentLabels = input.namespaceObject?.metadata?.labels ?? {};
   const revision = keptRevision(input.revision, currentLabels);
   const optedOut = currentLabels[LABEL_ISTIO_INJECTION] === 'disabled';
@@ -156,7 +172,7 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
       );
     }
   } else {
-    const templateLabels: Record<string, string> =
+    templateLabels =
       mode === 'ambient'
         ? { [LABEL_DATAPLANE_MODE]: 'ambient' }
         : {
@@ -166,6 +182,7 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
     for (const workload of workloads) {
       const current = workload.spec?.template?.metadata?.labels ?? {};
       if (matchesLabels(current, templateLabels)) continue;
+      relabelled.add(workload);
       objects.push(
         planned(
           {
@@ -193,25 +210,47 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
   objects.push(...ports.objects);
   findings.push(...ports.findings);
 
-  // 4. Rollout restarts: injection happens at pod creation.
+  // 4. Rollout restarts: injection happens at pod creation, so pods without a proxy, or with
+  // the proxy of another revision than the one explicitly requested, are replaced. The restart
+  // is what `kubectl rollout restart` does for the three kinds (see WORKLOAD_KINDS). A
+  // pod-template label change (workload scope) rolls the pods by itself, so those workloads get
+  // no restart. Without an explicit revision, any proxy is taken as the right one: pods report
+  // the actual revision (`istio.io/rev`), which a revision tag such as `default` points to, so
+  // comparing names would restart pods that are already right.
   const restart = input.restart ?? true;
-  if (
-    restart &&
-    mode === 'sidecar' &&
-    input.scope === 'namespace' &&
-    !honourOptOut
-  ) {
+  if (restart && mode === 'sidecar' && !honourOptOut) {
     const now = input.now ?? new Date().toISOString();
     for (const workload of workloads) {
-      if (!RESTARTABLE_KINDS.includes(workload.kind ?? 'Deployment')) continue;
       if (
-        workload.spec?.template?.metadata?.labels?.[LABEL_SIDECAR_INJECT] ===
-        'false'
+        !(WORKLOAD_KINDS as readonly string[]).includes(
+          workload.kind ?? 'Deployment',
+        )
       )
         continue;
+      if (relabelled.has(workload)) continue;
+      const labels = workload.spec?.template?.metadata?.labels ?? {};
+      if (labels[LABEL_SIDECAR_INJECT] === 'false') continue;
+      // Workload scope onboards through the pod-template label only: a workload that already
+      // carries it but whose pods predate it still needs a restart.
+      if (templateLabels && !matchesLabels(labels, templateLabels)) continue;
       const own = podsOf(workload, input.pods);
-      if (own && own.length > 0 && own.every(pod => findIstioProxy(pod)))
+      if (
+        own &&
+        own.length > 0 &&
+        own.every(pod => {
+          const status = podMeshStatus(pod);
+          return (
+            status.injected &&
+            (!input.revision || status.revision === input.revision)
+          );
+        })
+      )
         continue;
+      const blocked = rolloutBlocked(workload);
+      if (blocked) {
+        findings.push(blocked);
+        continue;
+      }
       objects.push(
         planned(
           {
@@ -231,6 +270,13 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
           'merge',
         ),
       );
+    }
+  }
+  if (mode === 'sidecar' && !honourOptOut) {
+    // A relabelled workload only rolls if its controller rolls template changes.
+    for (const workload of relabelled) {
+      const blocked = rolloutBlocked(workload);
+      if (blocked) findings.push(blocked);
     }
   }
 
@@ -289,6 +335,44 @@ export function planOnboard(input: OnboardPlanInput): BuiltPlan {
     restarts ? `, ${restarts} rollout restart(s)` : ''
   }.`;
   return { objects, findings, summary };
+}
+
+/**
+ * Why a workload's pods would not be replaced after a template change, if they would not:
+ * a paused Deployment (kubectl refuses to restart it: kubernetes/kubectl
+ * pkg/polymorphichelpers/objectrestarter.go, defaultObjectRestarter), or a StatefulSet /
+ * DaemonSet with `updateStrategy.type: OnDelete`, whose controller replaces a pod only when it
+ * is deleted (kubernetes/api apps/v1 types.go, OnDeleteStatefulSetStrategyType /
+ * OnDeleteDaemonSetStrategyType).
+ */
+function rolloutBlocked(workload: KubeWorkload): Finding | undefined {
+  const kind = workload.kind ?? 'Deployment';
+  const name = workload.metadata?.name ?? '';
+  const resource = { kind, name, namespace: workload.metadata?.namespace };
+  if (kind === 'Deployment' && workload.spec?.paused) {
+    return {
+      code: MeshFindingCodes.rolloutBlocked,
+      severity: 'warning',
+      message: `Deployment ${name} is paused: its pods keep running without the sidecar until it is resumed.`,
+      resource,
+      hint: `Resume it (kubectl rollout resume deployment/${name}), then onboard again to restart it.`,
+      blocking: false,
+    };
+  }
+  if (
+    (kind === 'StatefulSet' || kind === 'DaemonSet') &&
+    workload.spec?.updateStrategy?.type === 'OnDelete'
+  ) {
+    return {
+      code: MeshFindingCodes.rolloutBlocked,
+      severity: 'warning',
+      message: `${kind} ${name} uses updateStrategy OnDelete: its pods get the sidecar only when they are deleted.`,
+      resource,
+      hint: `Delete its pods one at a time (kubectl delete pod) when it is safe to.`,
+      blocking: false,
+    };
+  }
+  return undefined;
 }
 
 function podsOf(

@@ -38,6 +38,8 @@ export interface KubeContainer {
   image?: string;
   /** `Always` on an init container = native sidecar. */
   restartPolicy?: string;
+  /** `istio-proxy`: `proxy sidecar` or `proxy router` (a gateway), then flags. */
+  args?: string[];
   ports?: Array<{ containerPort: number; name?: string; protocol?: string }>;
 }
 
@@ -88,6 +90,10 @@ export interface KubeWorkload extends KubeObject {
   spec?: {
     replicas?: number;
     selector?: { matchLabels?: Record<string, string> };
+    /** Deployment only: a paused Deployment does not roll out template changes. */
+    paused?: boolean;
+    /** StatefulSet and DaemonSet: `OnDelete` replaces pods only when they are deleted. */
+    updateStrategy?: { type?: string };
     template?: {
       metadata?: {
         labels?: Record<string, string>;
@@ -167,6 +173,8 @@ export interface IstioDestinationRule extends KubeObject {
     subsets?: IstioSubset[];
     trafficPolicy?: IstioTrafficPolicy;
     exportTo?: string[];
+    /** Applies the rule only to these workloads of its own namespace (never exported). */
+    workloadSelector?: { matchLabels?: Record<string, string> };
     [field: string]: unknown;
   };
 }

@@ -5,3 +5,6 @@ export * from './serviceStatus';
 export * from './trafficSplits';
 export * from './peerAuthenticationPrecedence';
 export * from './versionSubsets';
+export * from './ingressGateway';
+export * from './destinationRuleLookup';
+export * from './canaryRoles';

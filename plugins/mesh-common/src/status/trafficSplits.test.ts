@@ -8,6 +8,7 @@ import {
   frontendVirtualService,
   podOf,
 } from '../__fixtures__/handbook';
+import { planCanary } from '../builders/planCanary';
 import { toPercentages, trafficSplits } from './trafficSplits';
 
 describe('trafficSplits', () => {
@@ -28,6 +29,7 @@ describe('trafficSplits', () => {
     ).toEqual([
       {
         host: 'backend',
+        service: 'backend',
         namespace: 'prod',
         virtualService: 'backend',
         destinationRule: 'backend',
@@ -40,6 +42,8 @@ describe('trafficSplits', () => {
           { name: 'v1', version: 'v1' },
           { name: 'v2', version: 'v2' },
         ],
+        // Without workloads the roles are unknown: no presets.
+        presets: {},
         canaryInProgress: true,
       },
     ]);
@@ -61,6 +65,7 @@ describe('trafficSplits', () => {
     });
     expect(backend).toEqual({
       host: 'backend',
+      service: 'backend',
       namespace: 'prod',
       gateways: [],
       routes: [{ host: 'backend', weight: 100, podCount: 3 }],
@@ -68,8 +73,61 @@ describe('trafficSplits', () => {
         { name: 'v1', version: 'v1' },
         { name: 'v2', version: 'v2' },
       ],
+      presets: {},
       canaryInProgress: false,
     });
+  });
+
+  it("carries the canary plan's own stable, canary and preset weights", () => {
+    // The VirtualService lists v2 first; stable is still v1, which carries most traffic.
+    const v2First = {
+      ...backendCanaryVirtualService,
+      spec: {
+        ...backendCanaryVirtualService.spec,
+        http: [
+          {
+            route: [
+              { destination: { host: 'backend', subset: 'v2' }, weight: 10 },
+              { destination: { host: 'backend', subset: 'v1' }, weight: 90 },
+            ],
+          },
+        ],
+      },
+    };
+    const [split] = trafficSplits(
+      [backendService],
+      [v2First],
+      [backendDestinationRule],
+      pods,
+      [backendV1, backendV2],
+    );
+    expect(split).toMatchObject({
+      service: 'backend',
+      stable: 'v1',
+      canary: 'v2',
+      presets: {
+        '90/10': { v1: 90, v2: 10 },
+        '50/50': { v1: 50, v2: 50 },
+        promote: { v2: 100 },
+        rollback: { v1: 100 },
+      },
+    });
+    const plan = planCanary({
+      service: backendService,
+      workloads: [backendV1, backendV2],
+      existingVirtualService: v2First,
+      existingDestinationRule: backendDestinationRule,
+      preset: '90/10',
+    });
+    expect(plan.weights).toEqual(split.presets['90/10']);
+
+    // One version running: only rollback (to it) makes sense.
+    const [single] = trafficSplits([backendService], [], [], [], [backendV1]);
+    expect(single).toMatchObject({
+      stable: 'v1',
+      presets: { rollback: { v1: 100 } },
+    });
+    expect(single.canary).toBeUndefined();
   });
 
   it('names the subset of a version that is not a DNS label as the canary plan does', () => {

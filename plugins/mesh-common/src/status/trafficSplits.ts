@@ -13,14 +13,42 @@ import { findSplitRouteIndex } from '../kube/splitRoute';
 import type {
   IstioDestinationRule,
   IstioHttpRoute,
-  IstioHttpRouteDestination,
   IstioVirtualService,
   KubePod,
   KubeService,
   KubeWorkload,
 } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
+import { canaryPresetWeights, canaryRoles } from './canaryRoles';
+import { toPercentages } from './percentages';
 import { versionSubsets } from './versionSubsets';
+
+export { toPercentages } from './percentages';
+
+/**
+ * Stable, canary and preset weights as the canary plan would take them for this split's
+ * VirtualService ({@link canaryRoles}, {@link canaryPresetWeights}); none without workloads.
+ */
+function rolesOf(
+  service: KubeService,
+  workloads: KubeWorkload[] | undefined,
+  virtualService: IstioVirtualService | undefined,
+  destinationRule: IstioDestinationRule | undefined,
+): Pick<TrafficSplit, 'stable' | 'canary' | 'presets'> {
+  if (!workloads) return { presets: {} };
+  const roles = canaryRoles({
+    service,
+    workloads,
+    existingVirtualService: virtualService,
+    existingDestinationRule: destinationRule,
+  });
+  const result: Pick<TrafficSplit, 'stable' | 'canary' | 'presets'> = {
+    presets: canaryPresetWeights(roles),
+  };
+  if (roles.stable) result.stable = roles.stable;
+  if (roles.canary) result.canary = roles.canary;
+  return result;
+}
 
 /**
  * How traffic to each Service is split, from VirtualServices (v1 or v1beta1 alike: only
@@ -113,11 +141,13 @@ export function trafficSplits(
       );
       const split: TrafficSplit = {
         host: name,
+        service: name,
         namespace,
         virtualService: vs.metadata?.name,
         gateways: vs.spec?.gateways ?? [],
         routes,
         subsets,
+        ...rolesOf(service, workloads, vs, destinationRule),
         canaryInProgress: routes.filter(route => route.weight > 0).length > 1,
       };
       if (destinationRule?.metadata?.name)
@@ -129,10 +159,12 @@ export function trafficSplits(
     if (!found) {
       const split: TrafficSplit = {
         host: name,
+        service: name,
         namespace,
         gateways: [],
         routes: [{ host: name, weight: 100, podCount: podsOf() }],
         subsets,
+        ...rolesOf(service, workloads, undefined, destinationRule),
         canaryInProgress: false,
       };
       if (destinationRule?.metadata?.name)
@@ -143,38 +175,6 @@ export function trafficSplits(
     }
   }
   return splits;
-}
-
-/**
- * Turns Istio weights into integer percentages summing to 100 (largest remainder). Absent
- * weights count 0; a lone destination, or all-zero weights, split evenly.
- *
- * @public
- */
-export function toPercentages(
-  destinations: IstioHttpRouteDestination[],
-): Array<{ destination: IstioHttpRouteDestination; percent: number }> {
-  if (destinations.length === 0) {
-    return [];
-  }
-  const raw = destinations.map(d => Math.max(0, d.weight ?? 0));
-  const sum = raw.reduce((a, b) => a + b, 0);
-  const shares =
-    sum === 0 ? raw.map(() => 100 / raw.length) : raw.map(w => (w * 100) / sum);
-  const floors = shares.map(Math.floor);
-  let missing = 100 - floors.reduce((a, b) => a + b, 0);
-  const byRemainder = shares
-    .map((share, index) => ({ index, remainder: share - floors[index] }))
-    .sort((a, b) => b.remainder - a.remainder);
-  for (const { index } of byRemainder) {
-    if (missing <= 0) break;
-    floors[index]++;
-    missing--;
-  }
-  return destinations.map((destination, index) => ({
-    destination,
-    percent: floors[index],
-  }));
 }
 
 /** The resilience settings of a route and a DestinationRule's top-level traffic policy. */

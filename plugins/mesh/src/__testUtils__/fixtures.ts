@@ -17,6 +17,7 @@ import type {
   MeshOverviewResponse,
   MeshPlan,
   MeshStatusResponse,
+  TrafficSplit,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import type { MeshApi } from '../api';
 import { MeshApiError } from '../api';
@@ -47,6 +48,21 @@ export const plainEntity: Entity = {
   metadata: { name: 'docs', namespace: 'default' },
   spec: { type: 'website', owner: 'team-a', lifecycle: 'production' },
 };
+
+/** The preset weights the backend reports for these roles (the canary plan's own). */
+export function presetsFor(
+  stable: string,
+  canary?: string,
+): TrafficSplit['presets'] {
+  return canary
+    ? {
+        '90/10': { [stable]: 90, [canary]: 10 },
+        '50/50': { [stable]: 50, [canary]: 50 },
+        promote: { [canary]: 100 },
+        rollback: { [stable]: 100 },
+      }
+    : { rollback: { [stable]: 100 } };
+}
 
 export function okCluster(
   overrides: Partial<ClusterMeshStatusOk> = {},
@@ -116,6 +132,7 @@ export function okCluster(
     trafficSplits: [
       {
         host: 'backend',
+        service: 'backend',
         namespace: 'shop',
         virtualService: 'backend',
         destinationRule: 'backend',
@@ -129,6 +146,9 @@ export function okCluster(
           { name: 'v1', version: 'v1' },
           { name: 'v2', version: 'v2' },
         ],
+        stable: 'v1',
+        canary: 'v2',
+        presets: presetsFor('v1', 'v2'),
       },
     ],
     mtls: [

@@ -328,7 +328,17 @@ export function buildMeshedService(
 
   const plans: BuiltPlan[] = [mtls, routing];
   if (input.expose) {
-    plans.push(planExpose({ service, hosts: input.hosts, port }));
+    // No cluster to look at here: the Gateway selects istioctl's default ingress gateway
+    // labels, as before (a Helm-installed gateway is `istio: ingress`; the Mesh tab's expose
+    // derives the selector from the cluster instead).
+    plans.push(
+      planExpose({
+        service,
+        hosts: input.hosts,
+        port,
+        ingressSelector: { istio: 'ingressgateway' },
+      }),
+    );
   }
   const blocking = plans.flatMap(p => p.findings).filter(f => f.blocking);
   if (blocking.length > 0) {

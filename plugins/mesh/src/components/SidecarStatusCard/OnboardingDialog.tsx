@@ -15,6 +15,7 @@ import {
 } from '@material-ui/core';
 import {
   isDns1123Label,
+  workloadRequestNames,
   type ClusterMeshStatusOk,
   type OnboardActionRequest,
 } from '@mesh-portal/backstage-plugin-mesh-common';
@@ -78,7 +79,7 @@ export const OnboardingDialog = (props: {
     scope,
     cluster: cluster.cluster,
     ...(scope === 'workload'
-      ? { workloads: cluster.workloads.map(w => w.name) }
+      ? { workloads: workloadRequestNames(cluster.workloads) }
       : {}),
     // Sidecar is the backend's default: only ambient is sent explicitly.
     ...(mode === 'ambient' ? { mode } : {}),
@@ -140,7 +141,8 @@ export const OnboardingDialog = (props: {
               value="workload"
               control={<Radio color="primary" />}
               label={`Workloads only (${
-                cluster.workloads.map(w => w.name).join(', ') || 'none found'
+                cluster.workloads.map(w => `${w.kind} ${w.name}`).join(', ') ||
+                'none found'
               })`}
             />
           </RadioGroup>
@@ -191,7 +193,7 @@ export const OnboardingDialog = (props: {
         )}
         <Typography variant="body2" color="textSecondary" paragraph>
           {mode === 'sidecar'
-            ? 'Sidecars are injected when pods are created: applying restarts the Deployments (rolling, make-before-break).'
+            ? 'Sidecars are injected when pods are created: applying restarts the Deployments, StatefulSets and DaemonSets whose pods have no sidecar (rolling, make-before-break).'
             : 'Ambient mode labels the namespace or pods with istio.io/dataplane-mode=ambient: ztunnel takes over their traffic without a sidecar and without restarting pods.'}
         </Typography>
         {action.busy && <LinearProgress />}

@@ -101,6 +101,56 @@ describe('SidecarStatusCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('lists StatefulSets and DaemonSets and names a shared name by Kind/name when onboarding', async () => {
+    const api = new FakeMeshApi();
+    const base = okCluster().workloads[1];
+    api.status = statusOf(
+      okCluster({
+        workloads: [
+          { ...base, kind: 'Deployment', name: 'cache', pods: [] },
+          {
+            ...base,
+            kind: 'StatefulSet',
+            name: 'cache',
+            pods: [{ ...base.pods[0], name: 'cache-0' }],
+          },
+          {
+            ...base,
+            kind: 'DaemonSet',
+            name: 'agent',
+            pods: [{ ...base.pods[0], name: 'agent-x7k2p' }],
+          },
+        ],
+      }),
+    );
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    const pods = await screen.findByRole('table', {
+      name: 'Pods and sidecars',
+    });
+    expect(
+      within(pods).getByText('StatefulSet cache (v2)'),
+    ).toBeInTheDocument();
+    expect(within(pods).getByText('DaemonSet agent (v2)')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Onboard' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('radio', {
+        name: 'Workloads only (Deployment cache, StatefulSet cache, DaemonSet agent)',
+      }),
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Preview' }),
+    );
+    await waitFor(() =>
+      expect(api.requests[0]?.request).toEqual({
+        action: 'onboard',
+        scope: 'workload',
+        cluster: 'local',
+        workloads: ['Deployment/cache', 'StatefulSet/cache', 'agent'],
+      }),
+    );
+  });
+
   it('disables Apply with the reason when the permission is denied', async () => {
     await renderWithMesh(<SidecarStatusCard />, { allowed: false });
     await userEvent.click(

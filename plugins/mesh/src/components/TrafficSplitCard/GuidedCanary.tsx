@@ -304,7 +304,9 @@ export const GuidedCanary = (props: {
   service: string;
   /** The split's VirtualService: a run shows beside the split it steps. */
   virtualService?: string;
-  stable: string;
+  /** The status's stable subset (the canary plan's own derivation), if any runs. */
+  stable?: string;
+  /** The status's canary subset, if a second version runs. */
   canary?: string;
   state: CanaryRunsState;
 }) => {
@@ -314,7 +316,7 @@ export const GuidedCanary = (props: {
   const runs = runsOfSplit(state.runs, { cluster, service, virtualService });
   const active = runs.find(isActive);
   const shown = active ?? runs[0];
-  if (!canary && !shown) return null;
+  if (!(stable && canary) && !shown) return null;
   return (
     <Box mt={2}>
       <Typography variant="subtitle2" component="h4" gutterBottom>
@@ -333,7 +335,7 @@ export const GuidedCanary = (props: {
           deniedReason={permission.reason}
         />
       )}
-      {!active && canary && permission.allowed && !state.loading && (
+      {!active && stable && canary && permission.allowed && !state.loading && (
         <StartForm
           cluster={cluster}
           service={service}

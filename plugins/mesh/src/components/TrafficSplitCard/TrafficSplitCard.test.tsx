@@ -6,6 +6,7 @@ import {
   brokenCluster,
   FakeMeshApi,
   okCluster,
+  presetsFor,
   statusOf,
 } from '../../__testUtils__/fixtures';
 import { MeshApiError } from '../../api';
@@ -17,6 +18,14 @@ async function setWeight(subset: string, value: string) {
   await userEvent.type(input, value);
 }
 
+/** The card offers to start a split for backend, from v1 at 100%. */
+async function expectSplitOfferedForBackend() {
+  expect(
+    await screen.findByText(/No VirtualService splits traffic for backend yet/),
+  ).toBeInTheDocument();
+  expect(screen.getByLabelText('Weight for v1')).toHaveValue(100);
+}
+
 /**
  * A cluster whose Service no VirtualService routes (the backend reports 100% to itself), with
  * these versions (`name:version`, or `v1` when both are the same).
@@ -26,14 +35,22 @@ const unsplitCluster = (...versions: string[]) => {
     const [name, version = name] = v.split(':');
     return { name, version };
   });
+  // The backend's roles: the oldest version is stable, the newest the canary.
+  const names = subsets.map(s => s.name);
+  const stable = names[0];
+  const canary = names.length > 1 ? names[names.length - 1] : undefined;
   return okCluster({
     trafficSplits: [
       {
         host: 'backend',
+        service: 'backend',
         namespace: 'shop',
         gateways: [],
         routes: [{ host: 'backend', weight: 100, podCount: versions.length }],
         subsets,
+        ...(stable ? { stable } : {}),
+        ...(canary ? { canary } : {}),
+        presets: stable ? presetsFor(stable, canary) : {},
         canaryInProgress: false,
       },
     ],
@@ -140,12 +157,7 @@ describe('TrafficSplitCard', () => {
     const api = new FakeMeshApi();
     api.status = statusOf(unsplitCluster('v1', 'v2'), brokenCluster);
     await renderWithMesh(<TrafficSplitCard />, { api });
-    expect(
-      await screen.findByText(
-        /No VirtualService splits traffic for backend yet/,
-      ),
-    ).toBeInTheDocument();
-    expect(screen.getByLabelText('Weight for v1')).toHaveValue(100);
+    await expectSplitOfferedForBackend();
     expect(
       screen.getByText(/Cluster prod-eu-1 could not be read/),
     ).toBeInTheDocument();
@@ -175,6 +187,72 @@ describe('TrafficSplitCard', () => {
     expect(api.requests[0].request).toMatchObject({
       action: 'canary',
       weights: { '1-2-0': 50, '1-3-0': 50 },
+    });
+  });
+
+  describe("uses the status's service and presets, never its own", () => {
+    const split = okCluster().trafficSplits[0];
+
+    it('fills the weights the status gives for a preset, whatever the route order', async () => {
+      const api = new FakeMeshApi();
+      // The VirtualService lists the canary first; the plan's stable (most traffic) is v1.
+      api.status = statusOf(
+        okCluster({
+          trafficSplits: [
+            {
+              ...split,
+              routes: [...split.routes].reverse(),
+              stable: 'v1',
+              canary: 'v2',
+              presets: presetsFor('v1', 'v2'),
+            },
+          ],
+        }),
+      );
+      await renderWithMesh(<TrafficSplitCard />, { api });
+      await userEvent.click(
+        await screen.findByRole('button', { name: '90/10' }),
+      );
+      expect(screen.getByLabelText('Weight for v1')).toHaveValue(90);
+      expect(screen.getByLabelText('Weight for v2')).toHaveValue(10);
+      expect(
+        screen.getByText(/Presets: v1 is the stable version, v2 the canary/),
+      ).toBeInTheDocument();
+    });
+
+    it('sends the Service the status names, not a piece of the host', async () => {
+      const api = new FakeMeshApi();
+      api.status = statusOf(
+        okCluster({
+          trafficSplits: [
+            { ...split, host: 'shop.example.com', service: 'storefront' },
+          ],
+        }),
+      );
+      await renderWithMesh(<TrafficSplitCard />, { api });
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Preview' }),
+      );
+      await waitFor(() => expect(api.requests).toHaveLength(1));
+      expect(api.requests[0].request).toMatchObject({
+        action: 'canary',
+        service: 'storefront',
+      });
+    });
+
+    it("offers a split for the status's unsplit Service, not the first Service listed", async () => {
+      const api = new FakeMeshApi();
+      const cluster = unsplitCluster('v1', 'v2');
+      api.status = statusOf({
+        ...cluster,
+        services: [
+          { ...cluster.services[0], name: 'backend-metrics' },
+          ...cluster.services,
+        ],
+      });
+      await renderWithMesh(<TrafficSplitCard />, { api });
+      await expectSplitOfferedForBackend();
+      expect(screen.queryByText(/backend-metrics/)).not.toBeInTheDocument();
     });
   });
 });

@@ -1,7 +1,6 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography } from '@material-ui/core';
 import type {
-  ClusterMeshStatusOk,
   MeshHealthSeriesResponse,
   TrafficSplit,
   VersionSubset,
@@ -23,10 +22,8 @@ import {
 import { useCanaryRuns, type CanaryRunsState } from './useCanaryRuns';
 import { WeightBar } from './WeightBar';
 
-/** Short service name of a host (`backend.shop.svc.cluster.local` → `backend`). */
-const serviceOf = (host: string) => host.split('.')[0];
-const routeName = (r: { subset?: string; host: string }) =>
-  r.subset ?? serviceOf(r.host);
+/** A route is shown by its subset, else by its destination host as written. */
+const routeName = (r: { subset?: string; host: string }) => r.subset ?? r.host;
 
 /** Version label per subset name, for labels where the two differ (`1-2-0` ← `1.2.0`). */
 const versionLabels = (subsets: VersionSubset[]) =>
@@ -114,19 +111,19 @@ const SplitView = (props: {
       </Box>
       <GuidedCanary
         cluster={cluster}
-        service={serviceOf(split.host)}
+        service={split.service}
         virtualService={split.virtualService}
-        stable={subsets[0]}
-        canary={subsets[1]}
+        stable={split.stable}
+        canary={split.canary}
         state={runs}
       />
       <TrafficSplitEditor
         cluster={cluster}
-        service={serviceOf(split.host)}
+        service={split.service}
         lockedReason={guidedRunLock(
           runsOfSplit(runs.runs, {
             cluster,
-            service: serviceOf(split.host),
+            service: split.service,
             virtualService: split.virtualService,
           }),
         )}
@@ -135,24 +132,35 @@ const SplitView = (props: {
         initialWeights={Object.fromEntries(
           weights.map(w => [w.name, w.weight]),
         )}
+        presets={split.presets}
+        stable={split.stable}
+        canary={split.canary}
       />
       <ResilienceEditor
         cluster={cluster}
-        service={serviceOf(split.host)}
+        service={split.service}
         current={split.resilience}
       />
     </Box>
   );
 };
 
-/** No split yet: offer one when several versions run, else say what is missing. */
-const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
-  const service = cluster.services[0]?.name;
-  const subsets =
-    cluster.trafficSplits.find(s => s.host === service)?.subsets ?? [];
+/**
+ * No split yet for a Service: offer one when several versions run, else say
+ * what is missing.
+ */
+const NoSplit = ({
+  cluster,
+  split,
+}: {
+  cluster: string;
+  split?: TrafficSplit;
+}) => {
+  const service = split?.service;
+  const subsets = split?.subsets ?? [];
   const versions = subsets.map(s => s.version);
   const names = subsets.map(s => s.name);
-  if (versions.length >= 2 && service) {
+  if (versions.length >= 2 && split && service) {
     return (
       <Box>
         <Typography variant="body2" paragraph>
@@ -160,11 +168,14 @@ const NoSplit = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
           {versions.join(', ')}. Set weights to start a canary.
         </Typography>
         <TrafficSplitEditor
-          cluster={cluster.cluster}
+          cluster={cluster}
           service={service}
           subsets={names}
           versions={versionLabels(subsets)}
-          initialWeights={{ [names[0]]: 100 }}
+          initialWeights={split.stable ? { [split.stable]: 100 } : {}}
+          presets={split.presets}
+          stable={split.stable}
+          canary={split.canary}
         />
       </Box>
     );
@@ -198,22 +209,34 @@ const TrafficSplitCardContent = () => {
               const splits = cluster.trafficSplits.filter(
                 s => s.virtualService || s.routes.some(r => r.subset),
               );
-              return splits.length === 0 ? (
-                <NoSplit cluster={cluster} />
-              ) : (
-                splits.map((split, i) => (
-                  <Box key={`${split.namespace}/${split.host}`}>
-                    {i > 0 && <Divider />}
-                    <SplitView
+              if (splits.length === 0) {
+                const unsplit = cluster.trafficSplits;
+                return unsplit.length === 0 ? (
+                  <NoSplit cluster={cluster.cluster} />
+                ) : (
+                  unsplit.map(split => (
+                    <NoSplit
+                      key={`${split.namespace}/${split.service}`}
                       cluster={cluster.cluster}
                       split={split}
-                      health={health}
-                      series={series}
-                      runs={runs}
                     />
-                  </Box>
-                ))
-              );
+                  ))
+                );
+              }
+              return splits.map((split, i) => (
+                <Box
+                  key={`${split.namespace}/${split.host}/${split.virtualService}`}
+                >
+                  {i > 0 && <Divider />}
+                  <SplitView
+                    cluster={cluster.cluster}
+                    split={split}
+                    health={health}
+                    series={series}
+                    runs={runs}
+                  />
+                </Box>
+              ));
             }}
           />
         )}

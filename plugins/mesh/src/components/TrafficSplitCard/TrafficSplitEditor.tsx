@@ -1,6 +1,10 @@
 import { useState } from 'react';
 import { Box, Button, TextField, Typography } from '@material-ui/core';
-import type { CanaryActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
+import type {
+  CanaryActionRequest,
+  CanaryPreset,
+  TrafficSplit,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   useMeshAction,
   useMeshApplyPermission,
@@ -15,23 +19,36 @@ export function totalMessage(total: number): string | undefined {
     : `Weights must add up to 100 (now ${total}).`;
 }
 
+const PRESET_BUTTONS: Array<{ preset: CanaryPreset; label: string }> = [
+  { preset: '90/10', label: '90/10' },
+  { preset: '50/50', label: '50/50' },
+  { preset: 'promote', label: 'Promote' },
+  { preset: 'rollback', label: 'Rollback' },
+];
+
 /**
  * Weights per subset: number inputs that must sum to 100, presets, promote /
  * rollback, then preview (plan YAML + diff + findings) and apply.
  *
- * `subsets[0]` is taken as the stable version and `subsets[1]` as the canary.
+ * The presets, and which subset is stable and which the canary, are the
+ * status's (the canary plan's own derivation): the editor only fills them in.
  */
 export const TrafficSplitEditor = (props: {
   cluster: string;
+  /** The Kubernetes Service, as the status names it: the request's `service`. */
   service: string;
   subsets: string[];
   /** Version label per subset name, shown when it differs from the name (`1.2.0` → `1-2-0`). */
   versions?: Record<string, string>;
   initialWeights: Record<string, number>;
+  presets: TrafficSplit['presets'];
+  stable?: string;
+  canary?: string;
   /** Why weights may not be applied by hand now (a guided canary run steps the split). */
   lockedReason?: string;
 }) => {
-  const { cluster, service, subsets, initialWeights } = props;
+  const { cluster, service, subsets, initialWeights, presets, stable, canary } =
+    props;
   const [weights, setWeights] = useState<Record<string, string>>(() =>
     Object.fromEntries(subsets.map(s => [s, String(initialWeights[s] ?? 0)])),
   );
@@ -54,7 +71,6 @@ export const TrafficSplitEditor = (props: {
       ? `Weight for ${invalid[0]} must be a whole number from 0 to 100.`
       : totalMessage(total);
 
-  const [stable, canary] = subsets;
   const set = (values: Record<string, number>) => {
     setWeights(
       Object.fromEntries(subsets.map(s => [s, String(values[s] ?? 0)])),
@@ -115,50 +131,29 @@ export const TrafficSplitEditor = (props: {
       )}
       {canary !== undefined && (
         <Box display="flex" flexWrap="wrap" my={1}>
-          <Box mr={1} mb={1}>
-            <Button
-              size="small"
-              variant="outlined"
-              onClick={() => set({ [stable]: 90, [canary]: 10 })}
-            >
-              90/10
-            </Button>
-          </Box>
-          <Box mr={1} mb={1}>
-            <Button
-              size="small"
-              variant="outlined"
-              onClick={() => set({ [stable]: 50, [canary]: 50 })}
-            >
-              50/50
-            </Button>
-          </Box>
-          <Box mr={1} mb={1}>
-            <Button
-              size="small"
-              variant="outlined"
-              onClick={() => set({ [canary]: 100 })}
-            >
-              Promote
-            </Button>
-          </Box>
-          <Box mr={1} mb={1}>
-            <Button
-              size="small"
-              variant="outlined"
-              onClick={() => set({ [stable]: 100 })}
-            >
-              Rollback
-            </Button>
-          </Box>
+          {PRESET_BUTTONS.filter(({ preset }) => presets[preset]).map(
+            ({ preset, label }) => (
+              <Box key={preset} mr={1} mb={1}>
+                <Button
+                  size="small"
+                  variant="outlined"
+                  onClick={() => set(presets[preset]!)}
+                >
+                  {label}
+                </Button>
+              </Box>
+            ),
+          )}
         </Box>
       )}
-      <Typography variant="caption" color="textSecondary" component="p">
-        Presets: {stable} is the stable version
-        {canary !== undefined ? `, ${canary} the canary` : ''}. Promote sends
-        all traffic to the canary, Rollback all to stable. Review with Preview,
-        then Apply.
-      </Typography>
+      {stable !== undefined && (
+        <Typography variant="caption" color="textSecondary" component="p">
+          Presets: {stable} is the stable version
+          {canary !== undefined ? `, ${canary} the canary` : ''}. Promote sends
+          all traffic to the canary, Rollback all to stable. Review with
+          Preview, then Apply.
+        </Typography>
+      )}
       <InlinePlanActions
         action={action}
         request={request}

@@ -1,0 +1,41 @@
+import { parse } from 'yaml';
+
+/**
+ * Istio's root namespace when meshConfig names none (mesh config `rootNamespace`).
+ *
+ * @public
+ */
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/**
+ * Istio's trust domain when meshConfig names none (mesh config `trustDomain`).
+ *
+ * @public
+ */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
+/** The shape of istiod's `istio` ConfigMap this module reads. */
+type MeshConfigMap = { data?: Record<string, string> } | null | undefined;
+
+/**
+ * The fields of istiod's MeshConfig: the `mesh` key of its `istio` ConfigMap (YAML). Empty
+ * when absent or unreadable: Istio's defaults are then what proxies get.
+ */
+export function meshConfigFields(
+  configMap: MeshConfigMap,
+): Record<string, unknown> {
+  try {
+    const parsed = parse(configMap?.data?.mesh ?? '');
+    if (parsed && typeof parsed === 'object') return parsed;
+  } catch {
+    // A mesh config istiod could not read either: Istio's defaults apply.
+  }
+  return {};
+}
+
+/** A non-empty string field of meshConfig (trimmed), else Istio's default. */
+export function meshConfigText(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value.trim() !== ''
+    ? value.trim()
+    : fallback;
+}
