@@ -122,7 +122,7 @@ describe('canary against the local mesh', () => {
 
       const plan = await service.plan(ref, { action: 'canary', preset: '90/10' }, credentials);
       expect(plan.blocked).toBe(true);
-      expect(plan.findings.find(f => f.code === 'MESH-014')?.message).toContain('argocd-controller');
+      expect(plan.findings.find(f => f.code === 'MESH-028')?.message).toContain('argocd-controller');
 
       const attempt = service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: false, actor });
       await expect(attempt).rejects.toBeInstanceOf(ConflictError);

@@ -164,7 +164,7 @@ describe('CanaryRunner', () => {
     mesh.plan.mockResolvedValue({
       ...plan(),
       blocked: true,
-      findings: [{ code: 'MESH-014', severity: 'error', message: 'VirtualService backend has fields owned by argocd-controller.', hint: 'Change the source.', blocking: true }],
+      findings: [{ code: 'MESH-028', severity: 'error', message: 'VirtualService backend has fields owned by argocd-controller.', hint: 'Change the source.', blocking: true }],
     });
     await expect(runner.start(entityRef, start, alice, 'user:default/alice')).rejects.toThrow(
       'plan is blocked: VirtualService backend has fields owned by argocd-controller.',

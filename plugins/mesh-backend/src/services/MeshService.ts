@@ -315,7 +315,7 @@ export class MeshService {
         const appliers = error.managers.filter(m => !updaters.has(m));
         if (appliers.length > 0 || error.managers.length === 0) {
           plan.findings.push({
-            code: 'MESH-014',
+            code: MeshFindingCodes.fieldManagerConflict,
             severity: 'error',
             message: `${object.kind} ${object.name} has fields owned by ${error.managers.join(', ') || 'another field manager'}, which applies them itself (e.g. a GitOps controller) and would revert this change.`,
             resource: { kind: object.kind, name: object.name, namespace: object.namespace },
@@ -331,7 +331,7 @@ export class MeshService {
         owned.add(object);
         this.takeOver.set(plan, owned);
         plan.findings.push({
-          code: 'MESH-015',
+          code: MeshFindingCodes.fieldTakeover,
           severity: 'info',
           message: `${object.kind} ${object.name}: takes over fields last written by ${error.managers.join(', ')}; their other routes and settings are kept.`,
           resource: { kind: object.kind, name: object.name, namespace: object.namespace },

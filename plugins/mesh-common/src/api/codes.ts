@@ -41,6 +41,10 @@ export const MeshFindingCodes = {
   /** A `name.namespace` host, which Istio does not expand to a Service. */
   partiallyQualifiedHost: 'MESH-018',
   /** A timeout, retry or traffic-policy setting that cannot work as asked, or a note on Istio's defaults. */
+  /** Fields of an object are owned by another applier (e.g. a GitOps controller) that would revert the change. */
+  fieldManagerConflict: 'MESH-028',
+  /** Fields last written by kubectl edit/patch/client-side apply are taken over (their content kept). */
+  fieldTakeover: 'MESH-029',
   resilience: 'MESH-030',
   /** A declared caller has no sidecar: it has no mTLS identity an ALLOW policy could name. */
   accessCallerWithoutSidecar: 'MESH-019',
