@@ -448,6 +448,16 @@ test('guided canary from the portal: a healthy v2 is promoted step by step; a v2
       return r && r.state !== 'running' ? r : undefined;
     }, 240000, 2000);
     assert.equal(rolledBack.state, 'rolled-back', `${rolledBack.outcome}: ${describeRun(rolledBack)}`);
+    // The card's health reads the same numbers: v2 below the success threshold, marked failing.
+    const v2Health = await eventually('the health route shows v2 failing', async () => {
+      const res = await fetch(`${backend}/api/mesh/entities/default/component/backend/health`, { headers: { authorization: `Bearer ${token}` } });
+      const body = await res.json();
+      assert.equal(res.status, 200, JSON.stringify(body).slice(0, 300));
+      const split = body.clusters[0].splits?.find(x => x.namespace === 'prod' && x.versions.some(v => v.version === 'v2'));
+      const v2 = split?.versions.find(v => v.version === 'v2');
+      return v2?.verdict === 'failing' && v2.successRate < 99 ? v2 : undefined;
+    }, 20000, 1000);
+    t.diagnostic(`health route after the rollback: v2 ${v2Health.verdict}, success ${v2Health.successRate.toFixed(2)} %, ${(v2Health.reasons ?? []).join('; ')}`);
     assert.ok(!rolledBack.history.some(s => s.decision === 'advance'), `never went past 10 %: ${describeRun(rolledBack)}`);
     t.diagnostic(`failing v2 rolled back after ${Math.round((Date.now() - failingStart) / 1000)} s: ${rolledBack.outcome}; ${describeRun(rolledBack)}`);
     await eventually('frontend routes everything to v1', async () => (await envoyRouteWeights(frontend.netns, BACKEND_HOST))?.[cluster('v1')] === 100);
