@@ -66,7 +66,10 @@ export function planAction(
       if (request.workloads) {
         // Names are resolved here too so that a name two kinds share is a 400 naming the
         // field; the plan reports names that match nothing.
-        const { ambiguous } = selectWorkloads(snapshot.workloads, request.workloads);
+        const { ambiguous } = selectWorkloads(
+          snapshot.workloads,
+          request.workloads,
+        );
         if (ambiguous.length > 0) {
           throw new InputError(
             `workloads: ${ambiguous
@@ -96,23 +99,12 @@ export function planAction(
       };
     case 'canary': {
       const service = pickService(services, request.service);
-      const split = trafficSplits(
-        [service],
-        snapshot.virtualServices,
-        snapshot.destinationRules,
-        snapshot.pods,
-      )[0];
       return {
         namespace,
         ...planCanary({
           service,
           workloads: snapshot.workloads,
-          existingVirtualService: snapshot.virtualServices.find(
-            vs => vs.metadata?.name === split?.virtualService,
-          ),
-          existingDestinationRule: snapshot.destinationRules.find(
-            dr => dr.metadata?.name === split?.destinationRule,
-          ),
+          ...splitObjects(snapshot, service),
           weights: request.weights,
           preset: request.preset,
           stable: request.stable,
@@ -126,16 +118,24 @@ export function planAction(
         | { name: string; labels: Record<string, string> }
         | undefined;
       if (request.scope === 'workload') {
-        const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [request.workload ?? '']);
+        const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [
+          request.workload ?? '',
+        ]);
         if (ambiguous.length > 0) {
           throw new InputError(
-            `workload: ${request.workload} is ambiguous (${ambiguous[0].matches.join(', ')}): name it as Kind/name`,
+            `workload: ${
+              request.workload
+            } is ambiguous (${ambiguous[0].matches.join(
+              ', ',
+            )}): name it as Kind/name`,
           );
         }
         const found = selected[0];
         if (!found) {
           throw new InputError(
-            `workload: ${request.workload} is not one of ${entityRef}'s workloads (${snapshot.workloads
+            `workload: ${
+              request.workload
+            } is not one of ${entityRef}'s workloads (${snapshot.workloads
               .map(workloadRef)
               .join(', ')})`,
           );
@@ -161,7 +161,8 @@ export function planAction(
             services.map(s => s.metadata?.name).join(', ') ||
             entity.metadata.name,
           callers,
-          destinationRules: inputs.destinationRules ?? snapshot.destinationRules,
+          destinationRules:
+            inputs.destinationRules ?? snapshot.destinationRules,
           meshConfig: snapshot.meshConfig,
           // STRICT on the namespace protects every Service there; on a workload, the entity's.
           services: (request.scope === 'namespace'
@@ -191,7 +192,9 @@ export function planAction(
           service,
           hosts: request.hosts,
           gateway: request.gateway,
-          existingGateway: snapshot.gateways.find(g => g.metadata?.name === gatewayName),
+          existingGateway: snapshot.gateways.find(
+            g => g.metadata?.name === gatewayName,
+          ),
           gatewayPods: snapshot.gatewayPods,
           ingressGateways: inputs.ingressGateways,
           port: request.port,
@@ -201,23 +204,11 @@ export function planAction(
     }
     case 'resilience': {
       const service = pickService(services, request.service);
-      // The same VirtualService and DestinationRule the canary edits (and the status shows).
-      const split = trafficSplits(
-        [service],
-        snapshot.virtualServices,
-        snapshot.destinationRules,
-        snapshot.pods,
-      )[0];
       return {
         namespace,
         ...planResilience({
           service,
-          existingVirtualService: snapshot.virtualServices.find(
-            vs => vs.metadata?.name === split?.virtualService,
-          ),
-          existingDestinationRule: snapshot.destinationRules.find(
-            dr => dr.metadata?.name === split?.destinationRule,
-          ),
+          ...splitObjects(snapshot, service),
           timeout: request.timeout,
           retries: request.retries,
           outlierDetection: request.outlierDetection,
@@ -327,4 +318,25 @@ function pickService(services: KubeService[], wanted?: string): KubeService {
     );
   }
   return services[0];
+}
+
+/**
+ * The VirtualService and DestinationRule now routing a Service: the ones its traffic split in the
+ * status names, so the canary and the resilience editor change what the Mesh tab shows.
+ */
+function splitObjects(snapshot: ClusterSnapshot, service: KubeService) {
+  const split = trafficSplits(
+    [service],
+    snapshot.virtualServices,
+    snapshot.destinationRules,
+    snapshot.pods,
+  )[0];
+  return {
+    existingVirtualService: snapshot.virtualServices.find(
+      vs => vs.metadata?.name === split?.virtualService,
+    ),
+    existingDestinationRule: snapshot.destinationRules.find(
+      dr => dr.metadata?.name === split?.destinationRule,
+    ),
+  };
 }
