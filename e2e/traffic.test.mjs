@@ -8,7 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../local-mesh/dataplane/load.mjs';
-import { envoyCounter, envoyRouteWeights, eventually, podOf } from '../local-mesh/dataplane/probe.mjs';
+import { envoyAdmin, envoyCounter, envoyRouteWeights, eventually, podOf } from '../local-mesh/dataplane/probe.mjs';
 import { readState } from '../local-mesh/dataplane/state.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -392,6 +392,65 @@ test('resilience from the portal: retries on 5xx lift a 30 %-failing version abo
   await eventually('backend answers normally again', async () => {
     sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
     return onlyStatus(await load({ from: 'prod/frontend', url, count: 50 }), '200');
+  }, 120000, 1000);
+});
+
+test('outlier detection from the portal: of two v1 pods the one failing every request is ejected, and the other then answers all', async t => {
+  const url = `http://${BACKEND_HOST}/`;
+  const v1Pods = () =>
+    JSON.parse(k(['-n', 'prod', 'get', 'pods', '-l', 'app=backend,version=v1', '-o', 'json'])).items
+      .filter(p => !p.metadata.deletionTimestamp && p.status.phase === 'Running')
+      .map(p => p.metadata.name)
+      .sort();
+  await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+  k(['-n', 'prod', 'scale', 'deployment/backend-v1', '--replicas=2']);
+  let failingPod;
+  try {
+    const pods = await eventually('backend-v1 runs two pods', async () => {
+      const names = v1Pods();
+      return names.length === 2 ? names : undefined;
+    }, 120000, 1000);
+    sh(meshBin('dataplane-wait'), ['--timeout', '120', 'prod']);
+    failingPod = pods[0];
+    k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent=100', 'local-mesh.io/fault-status=500']);
+    const baseline = await eventually('one of the two v1 pods answers 500 to everything', async () => {
+      sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+      const r = await load({ from: 'prod/frontend', url, count: 400 });
+      const failed = (r.byStatus['500'] ?? 0) / r.total;
+      return failed >= 0.3 && failed <= 0.7 ? r : undefined;
+    }, 120000, 1000);
+    t.diagnostic(`no outlier detection: ${JSON.stringify(baseline.byStatus)} from ${JSON.stringify(baseline.byHostname)}`);
+
+    await apply('backend', {
+      action: 'resilience',
+      outlierDetection: { consecutive5xxErrors: 2, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
+    });
+    // Istio sets Envoy's panic threshold from minHealthPercent (default 0), so with one of two
+    // hosts ejected Envoy sends everything to the healthy one instead of falling back to both
+    // (pilot/pkg/networking/core/cluster_traffic_policy.go applyOutlierDetection).
+    const ejected = await eventually('the failing pod is ejected', async () => {
+      const r = await load({ from: 'prod/frontend', url, count: 1000 });
+      return (r.byStatus['200'] ?? 0) >= 995 ? r : undefined;
+    }, 60000, 1000);
+    assert.deepEqual(Object.keys(ejected.byHostname).filter(h => (ejected.byHostname[h] ?? 0) > 5), [pods[1]],
+      `after the ejection the healthy pod answers: ${JSON.stringify(ejected.byHostname)}`);
+    // Envoy's own view: the failing pod's endpoint carries the outlier flag (admin /clusters;
+    // Istio's default stats inclusion list drops the outlier_detection counters).
+    const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
+    const flags = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
+      .split('\n')
+      .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'));
+    assert.ok(flags.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')),
+      `frontend's Envoy marks ${failingIp} as ejected: ${flags.join(' | ')}`);
+    t.diagnostic(`outlier detection (2 consecutive 5xx, 3m ejection): ${JSON.stringify(ejected.byStatus)} from ${JSON.stringify(ejected.byHostname)}; Envoy: ${flags.join(' | ')}`);
+  } finally {
+    if (failingPod) k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-']);
+    k(['-n', 'prod', 'scale', 'deployment/backend-v1', '--replicas=1']);
+    await apply('backend', { action: 'resilience', outlierDetection: null });
+  }
+  await eventually('backend answers normally from one v1 pod again', async () => {
+    sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
+    return v1Pods().length === 1 && onlyStatus(await load({ from: 'prod/frontend', url, count: 50 }), '200');
   }, 120000, 1000);
 });
 

@@ -188,7 +188,9 @@ const ServiceAccessView = (props: {
           {view.findings.length > 0 && (
             <Box mt={1}>
               <Typography variant="subtitle2" component="h4">
-                What enforcing now would mean
+                {status.mode === 'enforced'
+                  ? 'What the enforced policy means'
+                  : 'What enforcing now would mean'}
               </Typography>
               <FindingsList findings={view.findings} />
             </Box>

@@ -51,13 +51,14 @@ export const EntityMeshContent = () => {
         <Grid item xs={12}>
           <AccessCard />
         </Grid>
-        <Grid item xs={12}>
+        <Grid item xs={12} md={8}>
           <FindingsCard />
         </Grid>
         <Grid item xs={12} md={4}>
           <KialiCard />
         </Grid>
-        <Grid item xs={12} md={8}>
+        {/* Full width: entity refs and object names in the audit table need the room. */}
+        <Grid item xs={12}>
           <HistoryCard />
         </Grid>
       </Grid>

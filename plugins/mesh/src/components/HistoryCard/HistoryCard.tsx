@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import {
   InfoCard,
   Progress,
@@ -61,6 +62,21 @@ export function describeRequest(r: MeshActionRequest): string {
   }
 }
 
+/**
+ * Entity refs and object names have no spaces: offer line breaks after `:`, `/` and `-`, so a
+ * narrow column wraps `user:default/guest` at its parts instead of mid-word.
+ */
+const Breakable = ({ text }: { text: string }) => (
+  <>
+    {text.split(/(?<=[:/-])/).map((part, i) => (
+      <Fragment key={i}>
+        {i > 0 && <wbr />}
+        {part}
+      </Fragment>
+    ))}
+  </>
+);
+
 const columns: TableColumn<AuditEntry>[] = [
   {
     title: 'When',
@@ -68,11 +84,19 @@ const columns: TableColumn<AuditEntry>[] = [
     defaultSort: 'desc',
     render: e => new Date(e.createdAt).toLocaleString(),
   },
-  { title: 'Who', field: 'actor' },
+  { title: 'Who', field: 'actor', render: e => <Breakable text={e.actor} /> },
   { title: 'Change', render: e => describeRequest(e.params) },
   {
     title: 'Objects',
-    render: e => e.objects.map(o => `${o.kind} ${o.name}`).join(', ') || '—',
+    render: e =>
+      e.objects.length === 0
+        ? '—'
+        : e.objects.map((o, i) => (
+            <Fragment key={`${o.kind}/${o.name}/${i}`}>
+              {i > 0 && ', '}
+              {o.kind} <Breakable text={o.name} />
+            </Fragment>
+          )),
   },
   {
     title: 'Result',

@@ -62,12 +62,21 @@ const PlannedObjectView = ({ object }: { object: PlannedObject }) => {
   );
 };
 
-/** Findings as a compact list: severity, message, what to do. */
+/**
+ * Findings as a compact list: severity, message, what to do. The messages are sentences: they
+ * wrap (the Backstage theme keeps list items on one line, which cut them at the card's edge).
+ */
+const WRAPPING_TEXT = {
+  whiteSpace: 'normal',
+  overflowWrap: 'break-word',
+} as const;
+
 export const FindingsList = ({ findings }: { findings: Finding[] }) => (
   <List dense disablePadding>
     {findings.map((f, i) => (
       <ListItem key={`${f.code}-${i}`} disableGutters alignItems="flex-start">
         <ListItemText
+          style={WRAPPING_TEXT}
           primary={
             <>
               <SeverityStatus severity={f.severity} /> {f.code}: {f.message}
