@@ -63,4 +63,47 @@ export const applyMeshExamples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'Lock a service to its declared callers in dry-run (Istio counts the requests it would deny)',
+    example: stringify({
+      steps: [
+        {
+          id: 'access',
+          name: 'Access policy in dry-run',
+          action: 'mesh:apply',
+          input: {
+            entityRef: 'component:default/payments',
+            action: { action: 'access', mode: 'dry-run' },
+          },
+        },
+      ],
+    }),
+  },
+  {
+    description:
+      'Set a timeout, retries on 5xx and outlier detection on a service',
+    example: stringify({
+      steps: [
+        {
+          id: 'resilience',
+          name: 'Timeouts and retries',
+          action: 'mesh:apply',
+          input: {
+            entityRef: 'component:default/backend',
+            action: {
+              action: 'resilience',
+              timeout: '2s',
+              retries: { attempts: 3, perTryTimeout: '500ms', retryOn: '5xx' },
+              outlierDetection: {
+                consecutive5xxErrors: 5,
+                interval: '10s',
+                baseEjectionTime: '30s',
+              },
+            },
+          },
+        },
+      ],
+    }),
+  },
 ];

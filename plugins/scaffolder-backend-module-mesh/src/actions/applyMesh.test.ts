@@ -2,7 +2,10 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMockActionContext } from '../__testUtils__/mockActionContext';
+import { meshActionRequestSchema } from '@mesh-portal/backstage-plugin-mesh-common';
+import { parse } from 'yaml';
 import { createMeshApplyAction } from './applyMesh';
+import { applyMeshExamples } from './applyMesh.examples';
 
 /**
  * A fake mesh backend on a real socket (no msw in this package's dependencies): records the
@@ -346,4 +349,19 @@ describe('mesh:apply', () => {
       expect(backend.requests).toEqual([]);
     });
   });
+});
+
+describe('mesh:apply examples', () => {
+  it.each(applyMeshExamples.map(e => [e.description, e.example] as const))(
+    'are valid mesh requests: %s',
+    (_description, example) => {
+      const steps = parse(example).steps as Array<{
+        input: { action: unknown };
+      }>;
+      for (const step of steps) {
+        const parsed = meshActionRequestSchema.safeParse(step.input.action);
+        expect(parsed.success ? 'valid' : parsed.error.message).toBe('valid');
+      }
+    },
+  );
 });
