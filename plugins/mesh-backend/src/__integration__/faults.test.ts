@@ -1,7 +1,6 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
 import { MeshActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
-import net from 'node:net';
 import { ClusterGateway, KubeJson, WriteOptions } from '../cluster/ClusterGateway';
 import { asHttpError } from '../cluster/ClusterFailedError';
 import {
@@ -14,6 +13,7 @@ import {
   localMesh,
   meshServiceOver,
 } from '../__testUtils__/localMesh';
+import { blackHole, refusedUrl } from '../__testUtils__/loopback';
 
 jest.setTimeout(240_000);
 
@@ -21,30 +21,6 @@ const credentials = mockCredentials.user('user:default/guest');
 const ref = 'component:default/backend';
 const canary9010: MeshActionRequest = { action: 'canary', preset: '90/10' };
 const logger = mockServices.logger.mock();
-
-/** A TCP port that accepts connections and never answers (a hung apiserver). */
-async function blackHole(): Promise<{ url: string; close: () => void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer(socket => sockets.add(socket));
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  return {
-    url: `https://127.0.0.1:${port}`,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}
-
-/** A loopback port nothing listens on (a stopped apiserver): connections are refused. */
-async function refusingUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return `https://127.0.0.1:${port}`;
-}
 
 /**
  * The local cluster, except that real writes of one kind go to `writesTo` (another gateway for
@@ -136,7 +112,7 @@ describe('faults against the local mesh', () => {
     try {
       const gateway = new ClusterGateway(
         [
-          localClusterConfig(mesh, { name: 'stopped', url: await refusingUrl() }),
+          localClusterConfig(mesh, { name: 'stopped', url: await refusedUrl() }),
           localClusterConfig(mesh, { name: 'hung', url: hole.url }),
           localClusterConfig(mesh),
         ],
@@ -161,20 +137,23 @@ describe('faults against the local mesh', () => {
     }
   });
 
-  it('the apiserver stops between the DestinationRule and the VirtualService: 502 naming the cluster, an honest audit row, the split consistent', async () => {
+  /** Applies 90/10 with the VirtualService's real write sent to `url` instead of the apiserver. */
+  async function applyWithVirtualServiceWriteTo(url: string) {
     const config = localClusterConfig(mesh);
-    const stopped = new ClusterGateway([{ ...config, url: await refusingUrl() }], 'mesh-portal', logger, 5_000);
-    const gateway = new GatewayFailingWritesOf([config], 'VirtualService', stopped);
+    const elsewhere = new ClusterGateway([{ ...config, url }], 'mesh-portal', logger, 2_000);
     const audit = await auditStore();
-    const service = meshServiceOver(gateway, [component('backend', namespace)], audit);
-
+    const service = meshServiceOver(new GatewayFailingWritesOf([config], 'VirtualService', elsewhere), [component('backend', namespace)], audit);
     const error = await service.apply(ref, canary9010, credentials, { force: false, actor: 'user:default/guest' }).catch(e => e);
+    return { error, rows: await audit.list(ref) };
+  }
+
+  it('the apiserver stops between the DestinationRule and the VirtualService: 502 naming the cluster, an honest audit row, the split consistent', async () => {
+    const { error, rows } = await applyWithVirtualServiceWriteTo(await refusedUrl());
 
     expect(asHttpError(error)).toMatchObject({ statusCode: 502 });
     expect(error.message).toContain('apply VirtualService backend on cluster local');
     expect(error.message).toContain('Applied: DestinationRule backend (created). Not applied: VirtualService backend.');
-    const [row] = await audit.list(ref);
-    expect(row).toMatchObject({ result: 'failure', objects: [{ kind: 'DestinationRule', name: 'backend', namespace }] });
+    expect(rows[0]).toMatchObject({ result: 'failure', objects: [{ kind: 'DestinationRule', name: 'backend', namespace }] });
     expect(await exists('destinationrule', 'backend', namespace)).toBe(true);
     expect(await exists('virtualservice', 'backend', namespace)).toBe(false);
     expect(await missingSubsets(namespace)).toEqual([]);
@@ -183,18 +162,12 @@ describe('faults against the local mesh', () => {
   it('the apiserver hangs on the VirtualService: 504, the VirtualService read back as not applied', async () => {
     const hole = await blackHole();
     try {
-      const config = localClusterConfig(mesh);
-      const hung = new ClusterGateway([{ ...config, url: hole.url }], 'mesh-portal', logger, 2_000);
-      const gateway = new GatewayFailingWritesOf([config], 'VirtualService', hung);
-      const audit = await auditStore();
-      const service = meshServiceOver(gateway, [component('backend', namespace)], audit);
-
-      const error = await service.apply(ref, canary9010, credentials, { force: false, actor: 'user:default/guest' }).catch(e => e);
+      const { error, rows } = await applyWithVirtualServiceWriteTo(hole.url);
 
       expect(asHttpError(error)).toMatchObject({ statusCode: 504 });
       expect(error.message).toContain('no answer within 2000 ms');
       expect(error.message).toContain('Not applied: VirtualService backend.');
-      expect((await audit.list(ref))[0].result).toBe('failure');
+      expect(rows[0].result).toBe('failure');
       expect(await missingSubsets(namespace)).toEqual([]);
     } finally {
       hole.close();

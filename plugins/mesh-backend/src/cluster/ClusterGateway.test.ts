@@ -1,31 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import net from 'node:net';
 import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 import { asHttpError } from './ClusterFailedError';
 import { withClusterDeadline } from './clusterDeadline';
-
-/** A loopback port that accepts connections and never answers (not even the TLS handshake). */
-async function blackHole() {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer(socket => sockets.add(socket));
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close: () => {
-      sockets.forEach(socket => socket.destroy());
-      server.close();
-    },
-  };
-}
-
-/** A loopback port nothing listens on. */
-async function refusedUrl() {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return `https://127.0.0.1:${port}`;
-}
+import { blackHole, refusedUrl } from '../__testUtils__/loopback';
 
 const gatewayTo = (url: string, timeoutMs: number) =>
   new ClusterGateway(
