@@ -215,7 +215,7 @@ export class MeshService {
     } catch (error) {
       if (error instanceof ConflictError || error instanceof ClusterRequestError) {
         await this.recordApply(entityRef, request, options, {
-          cluster: plan?.cluster ?? (error instanceof ClusterRequestError ? error.cluster : request.cluster ?? ''),
+          cluster: plan?.cluster ?? (error as { cluster?: string }).cluster ?? request.cluster ?? '',
           namespace: plan?.namespace ?? '',
           outcomes: [],
           failure: new Error(`${error.message}. Nothing applied`),
