@@ -147,7 +147,10 @@ export interface Config {
         denied?: string;
       };
     };
-    /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */
+    /**
+     * Timeout in milliseconds of one Kubernetes API call, and of reading one cluster for a
+     * status as a whole (a cluster past it is an error row; the others answer). Default 10000.
+     */
     requestTimeoutMs?: number;
   };
 }

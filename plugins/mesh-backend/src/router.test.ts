@@ -7,6 +7,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ConflictError } from '@backstage/errors';
 import express from 'express';
 import request from 'supertest';
+import { ClusterRequestError } from './cluster/ClusterGateway';
 import { createRouter } from './router';
 import { AccessService } from './services/AccessService';
 import { MeshService } from './services/MeshService';
@@ -251,6 +252,31 @@ describe('mesh router', () => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('argocd-controller');
   });
+
+  it.each([
+    [
+      'refused or failed by the cluster',
+      502,
+      new ClusterRequestError('prod-eu-1', 403, 'apply VirtualService backend on cluster prod-eu-1: forbidden'),
+    ],
+    [
+      'not answered in time',
+      504,
+      new ClusterRequestError('prod-eu-1', undefined, 'apply VirtualService backend on cluster prod-eu-1: no answer within 10000 ms', true),
+    ],
+  ])(
+    'answers an apply %s with %i naming the cluster (not the apiserver\'s own status)',
+    async (_, status, failure) => {
+      const mesh = fakeMesh();
+      mesh.apply.mockRejectedValue(failure);
+      const { server } = await app({ mesh });
+      const res = await request(server)
+        .post('/entities/default/component/backend/apply')
+        .send(canary90);
+      expect(res.status).toBe(status);
+      expect(res.body.error.message).toBe(failure.message);
+    },
+  );
 
   it('leaves out of the overview the entities whose mesh data the policy denies (one batched decision)', async () => {
     const permissions = mockServices.permissions.mock();

@@ -22,6 +22,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { CanaryRunner } from './canaryRuns/CanaryRunner';
+import { asHttpError } from './cluster/ClusterFailedError';
 import { AccessService } from './services/AccessService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
@@ -294,6 +295,16 @@ export async function createRouter(
     );
     res.json({ rows: rows.filter(row => allowed.has(row.entityRef)) });
   });
+
+  // A cluster's failure is a 502 or 504 naming the cluster, never the apiserver's own status.
+  router.use(
+    (
+      error: unknown,
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => next(asHttpError(error)),
+  );
 
   return router;
 }

@@ -6,6 +6,7 @@ import {
   DeleteOptions,
   KubeJson,
   ListOptions,
+  ObjectChangedError,
   WriteOptions,
 } from '../cluster/ClusterGateway';
 
@@ -14,6 +15,7 @@ type Ref = { apiVersion: string; kind: string; name: string; namespace?: string 
 /** A call the fake answered: what the code under test asked the cluster. */
 export interface FakeCall {
   op: 'list' | 'get' | 'apply' | 'patch' | 'delete';
+  cluster?: string;
   apiVersion?: string;
   kind: string;
   name?: string;
@@ -30,6 +32,21 @@ export interface FakeRead {
   namespace?: string;
   labelSelector?: string;
   name?: string;
+}
+
+/**
+ * How a cluster misbehaves: `refuse` every connection, answer each request after `delayMs`, or
+ * `hang` (never answer).
+ */
+export type FakeClusterFault = 'refuse' | 'hang' | { delayMs: number };
+
+/**
+ * A fault of one write (not a dry run): the apiserver answers `error`; with `landed` the write
+ * was stored first (its answer was lost, e.g. past the timeout).
+ */
+export interface FakeWriteFault {
+  error: Error;
+  landed?: boolean;
 }
 
 /** A cluster as `mesh.clusters` configures it. */
@@ -51,7 +68,14 @@ export class FakeClusterGateway {
   forbidden = new Set<string>();
   /** Annotations of live objects another field manager owns: apply keeps them. */
   foreignAnnotations: Record<string, string> = {};
+  /** Per cluster name: how it misbehaves (see {@link FakeClusterFault}). */
+  clusterFaults: Record<string, FakeClusterFault> = {};
+  /** Decides per write (dry runs aside) whether it fails; e.g. fail the Nth object of an apply. */
+  writeFault?: (call: FakeCall) => FakeWriteFault | undefined;
+  /** As the gateway's `mesh.requestTimeoutMs`. */
+  requestTimeoutMs = 10_000;
   private readonly store = new Map<string, KubeJson>();
+  private heldWrites?: { count: number; waiting: Array<() => void> };
   private readonly clusters: FakeCluster[];
   private version = 100;
 
@@ -78,6 +102,19 @@ export class FakeClusterGateway {
     return [...this.store.values()];
   }
 
+  /** The writes that were not dry runs: what the code under test changed (or tried to). */
+  get mutations(): FakeCall[] {
+    return this.calls.filter(call => call.op !== 'list' && call.op !== 'get' && !call.dryRun);
+  }
+
+  /**
+   * Holds the next `count` writes (dry runs aside) until all of them have arrived, then lets
+   * them through in arrival order: two appliers then both planned before either wrote.
+   */
+  holdWrites(count: number) {
+    this.heldWrites = { count, waiting: [] };
+  }
+
   /** The lists and gets answered so far. */
   get reads(): FakeRead[] {
     return this.calls.flatMap(call =>
@@ -95,7 +132,7 @@ export class FakeClusterGateway {
     );
   }
 
-  put(object: KubeJson) {
+  put(object: KubeJson): KubeJson {
     const copy = structuredClone(object);
     copy.metadata = {
       ...copy.metadata,
@@ -103,6 +140,7 @@ export class FakeClusterGateway {
       resourceVersion: String(this.version++),
     };
     this.store.set(key(copy.kind ?? '', copy.metadata?.namespace, copy.metadata?.name ?? ''), copy);
+    return structuredClone(copy);
   }
 
   object(kind: string, namespace: string | undefined, name: string): KubeJson | undefined {
@@ -110,12 +148,13 @@ export class FakeClusterGateway {
   }
 
   async list<T extends KubeJson = KubeJson>(
-    _cluster: string,
+    cluster: string,
     apiVersion: string,
     kind: string,
     options: ListOptions = {},
   ): Promise<T[]> {
-    this.calls.push({ op: 'list', apiVersion, kind, namespace: options.namespace, options });
+    this.calls.push({ op: 'list', cluster, apiVersion, kind, namespace: options.namespace, options });
+    await this.misbehave(cluster, `list ${kind}`);
     this.refuseForbidden('list', kind);
     const selector = options.labelSelector ? parseLabelSelector(options.labelSelector) : undefined;
     return this.objects
@@ -125,23 +164,36 @@ export class FakeClusterGateway {
       .map(o => structuredClone(o) as T);
   }
 
-  async get<T extends KubeJson = KubeJson>(_cluster: string, ref: Ref): Promise<T | null> {
-    this.calls.push({ op: 'get', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace });
+  async get<T extends KubeJson = KubeJson>(cluster: string, ref: Ref): Promise<T | null> {
+    this.calls.push({ op: 'get', cluster, apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace });
+    await this.misbehave(cluster, `get ${ref.kind} ${ref.name}`);
     this.refuseForbidden('get', ref.kind);
     const found = this.object(ref.kind, ref.namespace, ref.name);
     return found && sameGroup(found.apiVersion, ref.apiVersion) ? (structuredClone(found) as T) : null;
   }
 
-  async apply<T extends KubeJson = KubeJson>(_cluster: string, object: KubeJson, options: WriteOptions = {}): Promise<T> {
-    this.calls.push({
+  async apply<T extends KubeJson = KubeJson>(cluster: string, object: KubeJson, options: WriteOptions = {}): Promise<T> {
+    const call: FakeCall = {
       op: 'apply',
+      cluster,
       apiVersion: object.apiVersion,
       kind: object.kind ?? '',
       name: object.metadata?.name,
       namespace: object.metadata?.namespace,
       dryRun: options.dryRun,
-    });
+      options: { resourceVersion: object.metadata?.resourceVersion },
+    };
+    this.calls.push(call);
+    await this.misbehave(cluster, `apply ${call.kind} ${call.name}`);
+    if (!options.dryRun) await this.waitForHeldWrites();
     const live = this.object(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
+    // As the apiserver: a resourceVersion in the applied object is a precondition.
+    const wanted = object.metadata?.resourceVersion;
+    if (wanted && live && wanted !== live.metadata?.resourceVersion) {
+      throw new ObjectChangedError(cluster, call.kind, call.name ?? '');
+    }
+    const fault = options.dryRun ? undefined : this.writeFault?.(call);
+    if (fault && !fault.landed) throw fault.error;
     const kept = Object.fromEntries(
       Object.entries((live?.metadata?.annotations as Record<string, string>) ?? {}).filter(([k]) => k in this.foreignAnnotations),
     );
@@ -151,24 +203,30 @@ export class FakeClusterGateway {
       ...result.metadata,
       annotations: { ...kept, ...(result.metadata?.annotations as Record<string, string> | undefined) },
     };
-    if (!options.dryRun) this.put(result);
-    return result as T;
+    const written = options.dryRun ? result : this.put(result);
+    if (fault) throw fault.error;
+    return written as T;
   }
 
   async patch<T extends KubeJson = KubeJson>(
-    _cluster: string,
+    cluster: string,
     ref: Ref,
     body: Record<string, unknown>,
     _type: string,
     options: WriteOptions = {},
   ): Promise<T> {
-    this.calls.push({ op: 'patch', apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, dryRun: options.dryRun });
+    const call: FakeCall = { op: 'patch', cluster, apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, namespace: ref.namespace, dryRun: options.dryRun };
+    this.calls.push(call);
+    await this.misbehave(cluster, `patch ${ref.kind} ${ref.name}`);
+    const fault = options.dryRun ? undefined : this.writeFault?.(call);
+    if (fault) throw fault.error;
     return { ...(this.object(ref.kind, ref.namespace, ref.name) ?? {}), ...body } as T;
   }
 
-  async delete(_cluster: string, ref: Ref, options: DeleteOptions = {}): Promise<void> {
+  async delete(cluster: string, ref: Ref, options: DeleteOptions = {}): Promise<void> {
     this.calls.push({
       op: 'delete',
+      cluster,
       apiVersion: ref.apiVersion,
       kind: ref.kind,
       name: ref.name,
@@ -176,6 +234,7 @@ export class FakeClusterGateway {
       dryRun: options.dryRun,
       options,
     });
+    await this.misbehave(cluster, `delete ${ref.kind} ${ref.name}`);
     const live = this.object(ref.kind, ref.namespace, ref.name);
     const wanted = options.preconditions ?? {};
     if (
@@ -186,6 +245,32 @@ export class FakeClusterGateway {
       throw new ConflictError(`delete ${ref.kind} ${ref.name}: precondition failed (it changed since it was planned: plan again)`);
     }
     if (!options.dryRun) this.store.delete(key(ref.kind, ref.namespace, ref.name));
+  }
+
+  /** The cluster's fault, as the real gateway reports it (refused, or past the timeout). */
+  private async misbehave(cluster: string, what: string) {
+    const fault = this.clusterFaults[cluster];
+    if (fault === 'refuse') {
+      throw new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: connect ECONNREFUSED 127.0.0.1:1`);
+    }
+    if (fault === 'hang') {
+      await new Promise(() => undefined);
+    } else if (fault) {
+      await new Promise(resolve => setTimeout(resolve, fault.delayMs).unref());
+    }
+  }
+
+  private async waitForHeldWrites() {
+    const held = this.heldWrites;
+    if (!held) return;
+    await new Promise<void>(resolve => {
+      held.waiting.push(resolve);
+      if (held.waiting.length === held.count) {
+        this.heldWrites = undefined;
+        // in arrival order; what follows the wait in a write is synchronous, so each completes first
+        held.waiting.reduce((previous, release) => previous.then(release), Promise.resolve());
+      }
+    });
   }
 
   private refuseForbidden(verb: string, kind: string) {

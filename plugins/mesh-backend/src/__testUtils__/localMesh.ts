@@ -3,7 +3,9 @@ import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { toYaml } from '@mesh-portal/backstage-plugin-mesh-common';
 import { AuditStore } from '../audit/AuditStore';
+import { Knex } from 'knex';
 import { ClusterGateway } from '../cluster/ClusterGateway';
+import { MeshClusterConfig } from '../cluster/clusterConfig';
 import { MeshService } from '../services/MeshService';
 
 export { component } from './entities';
@@ -66,27 +68,37 @@ export async function getJson(kind: string, name: string, namespace: string) {
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
+/** The local cluster as the gateway configures it; `overrides` make another (e.g. a dead URL). */
+export function localClusterConfig(
+  mesh: { server: string; token: string; caFile: string },
+  overrides: Partial<MeshClusterConfig> = {},
+): MeshClusterConfig {
+  return {
+    name: 'local',
+    url: mesh.server,
+    serviceAccountToken: mesh.token,
+    caFile: mesh.caFile,
+    skipTLSVerify: false,
+    kialiUrl: 'http://localhost:20001/kiali',
+    ...overrides,
+  };
+}
+
+/** A SQLite audit store; pass the same knex to share one between services ("replicas"). */
+export async function auditStore(knex?: Knex) {
+  return AuditStore.create(mockServices.database({ knex: knex ?? (await databases.init('SQLITE_3')) }));
+}
+
+/** A MeshService over a given gateway, a fake catalog and an audit store. */
+export function meshServiceOver(gateway: ClusterGateway, entities: Entity[], audit: AuditStore) {
+  const catalog = catalogServiceMock({ entities });
+  return new MeshService({ catalog, gateway, audit, logger: mockServices.logger.mock() });
+}
+
 /** A MeshService wired to the real local cluster, a fake catalog and a SQLite audit store. */
 export async function meshServiceFor(entities: Entity[]) {
   const mesh = await localMesh.ensureMesh();
-  const logger = mockServices.logger.mock();
-  const gateway = new ClusterGateway(
-    [
-      {
-        name: 'local',
-        url: mesh.server,
-        serviceAccountToken: mesh.token,
-        caFile: mesh.caFile,
-        skipTLSVerify: false,
-        kialiUrl: 'http://localhost:20001/kiali',
-      },
-    ],
-    'mesh-portal',
-    logger,
-    20_000,
-  );
-  const knex = await databases.init('SQLITE_3');
-  const audit = await AuditStore.create(mockServices.database({ knex }));
-  const catalog = catalogServiceMock({ entities });
-  return { service: new MeshService({ catalog, gateway, audit, logger }), gateway, mesh };
+  const gateway = new ClusterGateway([localClusterConfig(mesh)], 'mesh-portal', mockServices.logger.mock(), 20_000);
+  const service = meshServiceOver(gateway, entities, await auditStore());
+  return { service, gateway, mesh };
 }

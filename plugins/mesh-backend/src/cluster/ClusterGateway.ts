@@ -63,12 +63,16 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-/** A Kubernetes API call that failed; `statusCode` is the apiserver's answer, if any. */
+/**
+ * A Kubernetes API call that failed; `statusCode` is the apiserver's answer, if any (none when
+ * the cluster refused the connection or did not answer; `timedOut` says which).
+ */
 export class ClusterRequestError extends Error {
   constructor(
     readonly cluster: string,
     readonly statusCode: number | undefined,
     message: string,
+    readonly timedOut = false,
   ) {
     super(message);
     this.name = 'ClusterRequestError';
@@ -89,6 +93,20 @@ export class FieldManagerConflictError extends ConflictError {
 }
 
 /**
+ * A write made against the resourceVersion its plan read found the object changed since (the
+ * apiserver's 409 "the object has been modified"): e.g. another replica applied first.
+ */
+export class ObjectChangedError extends ConflictError {
+  constructor(
+    readonly cluster: string,
+    readonly kind: string,
+    readonly objectName: string,
+  ) {
+    super(`${kind} ${objectName} on cluster ${cluster} changed since the plan (another apply came first): plan again`);
+  }
+}
+
+/**
  * The only module that talks to Kubernetes clusters. It knows the configured clusters, their
  * credentials and timeouts, and offers the few calls the mesh plugin needs: list by selector,
  * get, server-side apply under our field manager (with dry run and conflicts), and patches.
@@ -104,6 +122,11 @@ export class ClusterGateway {
     private readonly logger: LoggerService,
     private readonly timeoutMs = 10_000,
   ) {}
+
+  /** How long one cluster may take to answer a request, or to be read for one status. */
+  get requestTimeoutMs(): number {
+    return this.timeoutMs;
+  }
 
   /** The configured clusters (names, titles, Kiali URLs, ingress settings; never credentials). */
   listClusters(): Array<
@@ -183,22 +206,35 @@ export class ClusterGateway {
     }
   }
 
-  /** Server-side apply under our field manager. */
+  /**
+   * Server-side apply under our field manager. A `metadata.resourceVersion` in the object is a
+   * precondition: the apiserver stores the applied object only at that version, else answers
+   * 409, an {@link ObjectChangedError} here (kubernetes staging/src/k8s.io/apiserver/pkg/registry/
+   * generic/registry/store.go, Update: a resourceVersion the request sets must match storage's).
+   */
   async apply<T extends KubeJson = KubeJson>(
     cluster: string,
     object: KubeJson,
     options: WriteOptions = {},
   ): Promise<T> {
-    return this.call(cluster, `apply ${object.kind} ${object.metadata?.name}`, api =>
-      api.patch<T>(
-        object as T,
-        undefined,
-        options.dryRun ? 'All' : undefined,
-        this.fieldManager,
-        options.force ?? false,
-        PatchStrategy.ServerSideApply,
-      ),
-    );
+    const name = object.metadata?.name ?? '';
+    try {
+      return await this.call(cluster, `apply ${object.kind} ${name}`, api =>
+        api.patch<T>(
+          object as T,
+          undefined,
+          options.dryRun ? 'All' : undefined,
+          this.fieldManager,
+          options.force ?? false,
+          PatchStrategy.ServerSideApply,
+        ),
+      );
+    } catch (error) {
+      if (object.metadata?.resourceVersion && error instanceof ClusterRequestError && error.statusCode === 409) {
+        throw new ObjectChangedError(cluster, object.kind ?? '', name);
+      }
+      throw error;
+    }
   }
 
   /** A merge or strategic-merge patch, recorded under our field manager. */
@@ -266,37 +302,50 @@ export class ClusterGateway {
     }
   }
 
-  /** GET of a REST path; 404 → null when `notFoundIsNull` (a CRD not served lists empty). */
+  /**
+   * GET of a REST path; 404 → null when `notFoundIsNull` (a CRD not served lists empty).
+   * The timeout bounds the whole request (connect, answer and body), not only idle time, so a
+   * cluster that trickles its answer cannot hold a status longer than its timeout.
+   */
   private async read<R>(cluster: string, what: string, path: string, notFoundIsNull: boolean): Promise<R | null> {
     const connection = await this.readConnection(cluster);
     return new Promise<R | null>((resolve, reject) => {
+      let timedOut = false;
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const fail = (status: number | undefined, message: string) => {
+        clearTimeout(timer);
+        reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: ${message}`, timedOut));
+      };
       const req = https.get(
         `${connection.server}${path}`,
-        { agent: connection.agent, headers: { ...connection.headers, accept: 'application/json' }, timeout: this.timeoutMs },
+        { agent: connection.agent, headers: { ...connection.headers, accept: 'application/json' } },
         res => {
           const chunks: Buffer[] = [];
           res.on('data', chunk => chunks.push(chunk));
           res.on('end', () => {
+            clearTimeout(timer);
             const text = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
             if (status === 404 && notFoundIsNull) {
               resolve(null);
             } else if (status < 200 || status >= 300) {
-              const message = parseStatus(text)?.message ?? text.slice(0, 200);
-              reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: ${message}`));
+              fail(status, parseStatus(text)?.message ?? text.slice(0, 200));
             } else {
               try {
                 resolve(JSON.parse(text) as R);
               } catch (error) {
-                reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: unreadable answer (${error})`));
+                fail(status, `unreadable answer (${error})`);
               }
             }
           });
-          res.on('error', error => reject(new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${error.message}`)));
+          res.on('error', error => fail(undefined, error.message));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', error => reject(new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${error.message}`)));
+      timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      req.on('error', error => fail(undefined, error.message));
     });
   }
 
@@ -369,7 +418,12 @@ export class ClusterGateway {
       timer = setTimeout(
         () =>
           reject(
-            new ClusterRequestError(cluster, undefined, `${what}: no answer from cluster ${cluster} within ${this.timeoutMs} ms`),
+            new ClusterRequestError(
+              cluster,
+              undefined,
+              `${what} on cluster ${cluster}: no answer within ${this.timeoutMs} ms`,
+              true,
+            ),
           ),
         this.timeoutMs,
       );

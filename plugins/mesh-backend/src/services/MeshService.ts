@@ -5,12 +5,14 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { isDeepStrictEqual } from 'node:util';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ANNOTATION_KUBERNETES_CLUSTER,
   AccessPolicyMode,
   AppliedObject,
   ClusterAccessError,
-  ClusterMeshStatus,
+  ClusterMeshStatusError,
   IngressGatewayChoiceInput,
   InvalidTargetError,
   MeshActionRequest,
@@ -35,12 +37,15 @@ import {
 import { AuditStore } from '../audit/AuditStore';
 import {
   ClusterGateway,
+  ClusterRequestError,
   FieldManagerConflictError,
   KubeJson,
 } from '../cluster/ClusterGateway';
+import { withClusterDeadline } from '../cluster/clusterDeadline';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
+import { ObjectOutcome, certainlyNotApplied, stoppedApplyError, stoppedApplyMessage } from './applyOutcome';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
@@ -71,6 +76,8 @@ export type ClusterAccessBase =
 export class MeshService {
   /** Objects of a plan whose fields we take over from Update-only managers on apply. */
   private readonly takeOver = new WeakMap<MeshPlan, Set<PlannedObject>>();
+  /** What the server said each object of a plan would become (its dry run). */
+  private readonly dryRunResults = new WeakMap<MeshPlan, Map<PlannedObject, KubeJson>>();
   private readonly entities = new EntityLookupCache();
 
   constructor(
@@ -84,25 +91,17 @@ export class MeshService {
     },
   ) {}
 
+  /**
+   * The entity's mesh state in each cluster it names (all configured ones when it names none),
+   * read in parallel; a cluster that refuses, fails or does not answer within the request
+   * timeout becomes an error row and delays no other.
+   */
   async status(entityRef: string, credentials: BackstageCredentials): Promise<MeshStatusResponse> {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
-    const clusters = this.clustersFor(target);
     const multiCluster = this.deps.gateway.listClusters().length > 1;
-    const results = await Promise.all(
-      clusters.map(async (cluster): Promise<ClusterMeshStatus> => {
-        try {
-          const snapshot = await readClusterSnapshot(this.deps.gateway, cluster.name, target);
-          return statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster });
-        } catch (error) {
-          this.deps.logger.warn(`mesh status of ${entityRef} on ${cluster.name} failed: ${error}`);
-          return {
-            cluster: cluster.name,
-            ok: false,
-            error: { message: (error as Error).message, statusCode: (error as any).statusCode },
-          };
-        }
-      }),
+    const results = await this.perCluster(entityRef, target, 'mesh status', async (cluster, snapshot) =>
+      statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster }),
     );
     return { entityRef: stringifyEntityRef(entity), clusters: results };
   }
@@ -140,6 +139,7 @@ export class MeshService {
     });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);
     const results = await this.dryRun(plan, options.force ?? false);
+    this.dryRunResults.set(plan, results);
     if (request.action === 'access' && request.mode !== 'remove') {
       accessModeCheck(plan, request.mode === 'dry-run' ? 'dry-run' : 'enforced', results);
     }
@@ -155,87 +155,104 @@ export class MeshService {
   async accessView(entityRef: string, credentials: BackstageCredentials): Promise<{ entityRef: string; clusters: ClusterAccessBase[] }> {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
-    const clusters = await Promise.all(
-      this.clustersFor(target).map(async ({ name: cluster }): Promise<ClusterAccessBase> => {
-        try {
-          const snapshot = await readClusterSnapshot(this.deps.gateway, cluster, target);
-          const services = entityServices(snapshot);
-          const inputs = await this.accessInputs(entity, cluster, snapshot, credentials, services);
-          const statuses = serviceAccessStatuses(services, snapshot.authorizationPolicies);
-          return {
-            cluster,
-            ok: true,
-            services: services.map((service, i) => {
-              const plan = planServiceAccess(stringifyEntityRef(entity), { mode: 'enforce' }, snapshot, service, inputs);
-              const selector = service.spec?.selector ?? {};
-              return {
-                ...statuses[i],
-                callers: plan.callers,
-                unresolvedCallers: plan.unresolvedCallers,
-                plannedPrincipals: plan.principals,
-                findings: plan.findings,
-                pods: snapshot.pods
-                  .filter(
-                    p =>
-                      p.metadata?.namespace === service.metadata?.namespace &&
-                      Object.keys(selector).length > 0 &&
-                      Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v),
-                  )
-                  .map(p => p.metadata?.name ?? ''),
-              };
-            }),
-          };
-        } catch (error) {
-          this.deps.logger.warn(`access view of ${entityRef} on ${cluster} failed: ${error}`);
-          return {
-            cluster,
-            ok: false,
-            error: { message: (error as Error).message, statusCode: (error as any).statusCode },
-          };
-        }
-      }),
+    const clusters = await this.perCluster(
+      entityRef,
+      target,
+      'access view',
+      async ({ name: cluster }, snapshot): Promise<ClusterAccessBase> => {
+        const services = entityServices(snapshot);
+        const inputs = await this.accessInputs(entity, cluster, snapshot, credentials, services);
+        const statuses = serviceAccessStatuses(services, snapshot.authorizationPolicies);
+        return {
+          cluster,
+          ok: true,
+          services: services.map((service, i) => {
+            const plan = planServiceAccess(stringifyEntityRef(entity), { mode: 'enforce' }, snapshot, service, inputs);
+            const selector = service.spec?.selector ?? {};
+            return {
+              ...statuses[i],
+              callers: plan.callers,
+              unresolvedCallers: plan.unresolvedCallers,
+              plannedPrincipals: plan.principals,
+              findings: plan.findings,
+              pods: snapshot.pods
+                .filter(
+                  p =>
+                    p.metadata?.namespace === service.metadata?.namespace &&
+                    Object.keys(selector).length > 0 &&
+                    Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v),
+                )
+                .map(p => p.metadata?.name ?? ''),
+            };
+          }),
+        };
+      },
     );
     return { entityRef: stringifyEntityRef(entity), clusters };
   }
 
+  /**
+   * Plans again against the live objects and applies in the plan's order (make-before-break),
+   * each existing object under the resourceVersion the plan read (so of two appliers racing,
+   * the second gets a 409 instead of silently overwriting the first). It stops at the first
+   * failure: the error and the audit row say which objects were applied and which not (an
+   * object whose answer was lost is read back). Every attempt that reached the cluster, or that
+   * a conflict stopped, is audited.
+   */
   async apply(
     entityRef: string,
     request: MeshActionRequest,
     credentials: BackstageCredentials,
     options: ApplyOptions,
   ): Promise<MeshApplyResult> {
-    const plan = await this.plan(entityRef, request, credentials, { force: options.force });
-    if (plan.blocked) {
-      const reasons = plan.findings.filter(f => f.blocking).map(f => f.message);
-      throw new ConflictError(`plan is blocked: ${reasons.join(' ')}`);
+    let plan: MeshPlan | undefined;
+    try {
+      plan = await this.plan(entityRef, request, credentials, { force: options.force });
+      if (plan.blocked) {
+        const reasons = plan.findings.filter(f => f.blocking).map(f => f.message);
+        throw new ConflictError(`plan is blocked: ${reasons.join(' ')}`);
+      }
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof ClusterRequestError) {
+        await this.recordApply(entityRef, request, options, {
+          cluster: plan?.cluster ?? (error as { cluster?: string }).cluster ?? request.cluster ?? '',
+          namespace: plan?.namespace ?? '',
+          outcomes: [],
+          failure: new Error(`${error.message}. Nothing applied`),
+        });
+      }
+      throw error;
     }
     const takeOver = this.takeOver.get(plan) ?? new Set<PlannedObject>();
-    const applied: AppliedObject[] = [];
+    const outcomes: ObjectOutcome[] = [];
     let failure: Error | undefined;
     for (const [i, object] of plan.objects.entries()) {
+      if (failure) {
+        outcomes.push({ object, state: 'not applied' });
+        continue;
+      }
       try {
         if (i > 0 && needsPropagationPause(plan.objects[i - 1], object)) {
           // make-before-break: the previous object must reach the sidecars first
           await new Promise(resolve => setTimeout(resolve, this.deps.propagationDelayMs ?? 0));
         }
-        applied.push(await this.applyOne(plan.cluster, object, options.force || takeOver.has(object)));
+        const applied = await this.applyOne(plan.cluster, object, options.force || takeOver.has(object));
+        outcomes.push({ object, state: 'applied', applied });
       } catch (error) {
         failure = error as Error;
-        break;
+        outcomes.push(await this.outcomeAfterFailure(plan, object, error));
       }
     }
-    const auditId = await this.deps.audit.record({
-      actor: options.actor,
-      entityRef,
+    const message = failure ? stoppedApplyMessage(failure, outcomes) : undefined;
+    const auditId = await this.recordApply(entityRef, request, options, {
       cluster: plan.cluster,
       namespace: plan.namespace,
-      params: request,
-      objects: applied.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
-      result: failure ? 'failure' : 'success',
-      message: [options.reason, failure?.message ?? plan.summary].filter(Boolean).join(': '),
+      outcomes,
+      failure: message ? new Error(message) : undefined,
+      summary: plan.summary,
     });
-    if (failure) throw failure;
-    return { auditId, applied, plan };
+    if (failure) throw stoppedApplyError(failure, message!);
+    return { auditId, applied: outcomes.flatMap(o => (o.applied ? [o.applied] : [])), plan };
   }
 
   history(entityRef: string) {
@@ -284,6 +301,99 @@ export class MeshService {
       }
     }
     return rows;
+  }
+
+  /** The audit row of an apply: what was applied, and the failure with every object's state. */
+  private recordApply(
+    entityRef: string,
+    request: MeshActionRequest,
+    options: ApplyOptions,
+    row: { cluster: string; namespace: string; outcomes: ObjectOutcome[]; failure?: Error; summary?: string },
+  ): Promise<string> {
+    return this.deps.audit.record({
+      actor: options.actor,
+      entityRef,
+      cluster: row.cluster,
+      namespace: row.namespace,
+      params: request,
+      objects: row.outcomes
+        .filter(o => o.state === 'applied')
+        .map(({ object: { kind, name, namespace } }) => ({ kind, name, namespace })),
+      result: row.failure ? 'failure' : 'success',
+      message: [options.reason, row.failure?.message ?? row.summary].filter(Boolean).join(': '),
+    });
+  }
+
+  /**
+   * Where the object whose write failed stands. When the failure leaves it open (no answer in
+   * time, a dropped connection), the object is read back: at the planned resourceVersion it was
+   * not applied; holding what the dry run said it would, it was.
+   */
+  private async outcomeAfterFailure(plan: MeshPlan, object: PlannedObject, error: unknown): Promise<ObjectOutcome> {
+    if (certainlyNotApplied(error)) return { object, state: 'not applied' };
+    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
+    let live: KubeJson | null;
+    try {
+      live = await withClusterDeadline(plan.cluster, `read back ${object.kind} ${object.name}`, this.deps.gateway.requestTimeoutMs, this.deps.gateway.get(plan.cluster, ref));
+    } catch (readError) {
+      return { object, state: 'unknown', detail: `could not read it back: ${(readError as Error).message}` };
+    }
+    const late = 'its answer was lost; read back';
+    if (object.operation === 'delete') {
+      return live ? { object, state: 'not applied' } : { object, state: 'applied', applied: { ...refOf(object), result: 'deleted' }, detail: late };
+    }
+    const before = (object.live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    const now = (live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (live && before === now) return { object, state: 'not applied' };
+    if (!live && !object.live) return { object, state: 'not applied' };
+    const expected = this.dryRunResults.get(plan)?.get(object);
+    if (live && expected && isDeepStrictEqual(live.spec, expected.spec)) {
+      const result = appliedResult(object.operation, !object.live, true);
+      return { object, state: 'applied', applied: { ...refOf(object), result }, detail: late };
+    }
+    return { object, state: 'unknown', detail: 'changed since the plan, but not to what was planned' };
+  }
+
+  /**
+   * Reads the entity's snapshot in each of its clusters at once and turns it into a row with
+   * `row`; each cluster is bounded by the request timeout as a whole. A cluster that fails,
+   * refuses or is too slow, and one the entity names that is not configured, becomes an
+   * error row: one cluster never fails or delays the others.
+   */
+  private async perCluster<R extends { cluster: string }>(
+    entityRef: string,
+    target: MeshTarget,
+    what: string,
+    row: (cluster: ReturnType<ClusterGateway['listClusters']>[number], snapshot: ClusterSnapshot) => Promise<R>,
+  ): Promise<Array<R | ClusterMeshStatusError>> {
+    const timeoutMs = this.deps.gateway.requestTimeoutMs;
+    const read = this.clustersFor(target).map(async (cluster): Promise<R | ClusterMeshStatusError> => {
+      try {
+        return await withClusterDeadline(
+          cluster.name,
+          `read ${what}`,
+          timeoutMs,
+          readClusterSnapshot(this.deps.gateway, cluster.name, target).then(snapshot => row(cluster, snapshot)),
+        );
+      } catch (error) {
+        this.deps.logger.warn(`${what} of ${entityRef} on ${cluster.name} failed: ${error}`);
+        return {
+          cluster: cluster.name,
+          ok: false,
+          error: { message: (error as Error).message, statusCode: (error as any).statusCode },
+        };
+      }
+    });
+    const unknown = this.unconfiguredClusters(target).map(
+      (cluster): ClusterMeshStatusError => ({
+        cluster,
+        ok: false,
+        error: {
+          message: `cluster ${cluster} (named by ${ANNOTATION_KUBERNETES_CLUSTER}) is not configured in the portal`,
+        },
+      }),
+    );
+    return [...(await Promise.all(read)), ...unknown];
   }
 
   /**
@@ -366,7 +476,7 @@ export class MeshService {
   private write(cluster: string, object: PlannedObject, options: { dryRun: boolean; force: boolean }) {
     const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
     if (object.operation === 'apply') {
-      return this.deps.gateway.apply(cluster, object.object as KubeJson, options);
+      return this.deps.gateway.apply(cluster, underPlannedVersion(object), options);
     }
     return this.deps.gateway.patch(cluster, ref, object.object, object.patchType ?? 'merge', { dryRun: options.dryRun });
   }
@@ -418,9 +528,16 @@ export class MeshService {
     }
   }
 
+  /** The configured clusters the entity names (`backstage.io/kubernetes-cluster`), else all. */
   private clustersFor(target: MeshTarget) {
     const all = this.deps.gateway.listClusters();
     return target.clusters ? all.filter(c => target.clusters!.includes(c.name)) : all;
+  }
+
+  /** Clusters the entity names that the portal has no configuration for. */
+  private unconfiguredClusters(target: MeshTarget): string[] {
+    const configured = new Set(this.deps.gateway.listClusters().map(c => c.name));
+    return (target.clusters ?? []).filter(name => !configured.has(name));
   }
 
   private pickCluster(target: MeshTarget, wanted?: string): string {
@@ -435,6 +552,22 @@ export class MeshService {
     if (clusters.length > 1) throw new InputError(`cluster: required, the entity runs on ${clusters.join(', ')}`);
     return clusters[0];
   }
+}
+
+/**
+ * An object to apply, carrying the resourceVersion of the live object the plan read: the
+ * apiserver then refuses it (409) when another applier changed the object since. A new object
+ * has none (a create cannot be made conditional with server-side apply).
+ */
+function underPlannedVersion(object: PlannedObject): KubeJson {
+  const resourceVersion = (object.live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+  const desired = object.object as KubeJson;
+  if (!resourceVersion) return desired;
+  return { ...desired, metadata: { ...desired.metadata, resourceVersion } };
+}
+
+function refOf(object: PlannedObject) {
+  return { kind: object.kind, name: object.name, namespace: object.namespace };
 }
 
 /** The uid and resourceVersion a planned delete was made for (see planAccess). */
