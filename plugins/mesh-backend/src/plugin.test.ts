@@ -5,6 +5,7 @@ import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha'
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
+import { unreachableClusterConfig } from './__testUtils__/unreachableCluster';
 import { meshPlugin } from './plugin';
 
 const backendEntity = {
@@ -21,20 +22,7 @@ const backendEntity = {
   spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
 };
 
-// A cluster URL where nothing listens: the status must report the failure per cluster.
-const unreachable = {
-  kubernetes: {
-    clusterLocatorMethods: [
-      {
-        type: 'config',
-        clusters: [
-          { name: 'gone', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true },
-        ],
-      },
-    ],
-  },
-  mesh: { requestTimeoutMs: 3000 },
-};
+const unreachable = unreachableClusterConfig;
 
 async function start(
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
