@@ -57,9 +57,10 @@ export function registryInputSchema(schema: z.ZodType) {
     const published = zod3FromJsonSchema(zod, jsonSchema);
     // ZodCatch publishes as its inner object; the registry only calls safeParse and
     // zod-to-json-schema on it, so the object type is what it needs.
-    return published.catch(
+    built = published.catch(
       (ctx: { input: unknown }) => ctx.input,
     ) as unknown as AnyZodObject;
+    return built;
   };
 }
 

@@ -142,7 +142,7 @@ function planOutput(z: typeof zod3) {
  * without each object's live copy (the diff shows what changes; the live objects would only
  * fill the assistant's context).
  */
-export function planForAssistant(plan: MeshPlan) {
+function planForAssistant(plan: MeshPlan) {
   return {
     ...plan,
     objects: plan.objects.map(({ live: _live, ...object }) => object),
