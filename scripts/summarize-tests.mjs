@@ -6,7 +6,7 @@ import { join } from 'node:path';
 const [dir, ...failedSteps] = process.argv.slice(2);
 // Steps that are not test runners (type check, lint, mesh start, portal start) count as one
 // failure each; a failing test runner's failures are already counted by its own report.
-const testSteps = new Set(['unit-and-integration', 'local-mesh-tests', 'backend-smoke', 'traffic', 'browser']);
+const testSteps = new Set(['unit-and-integration', 'local-mesh-tests', 'backend-smoke', 'mcp', 'traffic', 'browser']);
 const total = { passed: 0, failed: 0, skipped: 0 };
 const add = (name, r) => {
   console.log(`${name}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
@@ -25,7 +25,7 @@ if (jest) {
     skipped: j.numPendingTests + j.numTodoTests,
   });
 }
-for (const tap of ['local-mesh.tap', 'smoke.tap', 'traffic.tap']) {
+for (const tap of ['local-mesh.tap', 'smoke.tap', 'mcp.tap', 'traffic.tap']) {
   const t = read(tap);
   if (!t) continue;
   const n = key => Number((t.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);

@@ -33,6 +33,10 @@ backend.add(import('@backstage/plugin-search-backend-module-catalog'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 backend.add(import('@mesh-portal/backstage-plugin-mesh-backend'));
 
+// MCP: the actions of backend.actions.pluginSources (the mesh actions) as tools for assistants,
+// at /api/mcp-actions/v1; callers authenticate as for any route (see the mesh-backend README)
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 backend.add(import('@backstage/plugin-user-settings-backend'));
 // signals: live updates for the app's storage and user settings
 backend.add(import('@backstage/plugin-signals-backend'));

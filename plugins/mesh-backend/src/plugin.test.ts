@@ -1,7 +1,11 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { createServiceFactory } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
+import { unreachableClusterConfig } from './__testUtils__/unreachableCluster';
 import { meshPlugin } from './plugin';
 
 const backendEntity = {
@@ -18,27 +22,16 @@ const backendEntity = {
   spec: { type: 'service', lifecycle: 'production', owner: 'group:default/platform-team' },
 };
 
-// A cluster URL where nothing listens: the status must report the failure per cluster.
-const unreachable = {
-  kubernetes: {
-    clusterLocatorMethods: [
-      {
-        type: 'config',
-        clusters: [
-          { name: 'gone', url: 'https://127.0.0.1:1', authProvider: 'serviceAccount', serviceAccountToken: 't', skipTLSVerify: true },
-        ],
-      },
-    ],
-  },
-  mesh: { requestTimeoutMs: 3000 },
-};
+const unreachable = unreachableClusterConfig;
 
 async function start(
   result: AuthorizeResult.ALLOW | AuthorizeResult.DENY = AuthorizeResult.ALLOW,
+  actionsRegistry = actionsRegistryServiceMock(),
 ) {
   const { server } = await startTestBackend({
     features: [
       meshPlugin,
+      createServiceFactory({ service: actionsRegistryServiceRef, deps: {}, factory: () => actionsRegistry }),
       mockServices.rootConfig.factory({ data: unreachable }),
       mockServices.permissions.factory({ result }),
       catalogServiceMock.factory({ entities: [backendEntity] }),
@@ -115,5 +108,28 @@ describe('mesh backend plugin', () => {
       .send({ action: 'canary', preset: '90/10', cluster: 'elsewhere' });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('cluster: elsewhere is not one of');
+  });
+
+  it('registers the assistant actions, answering through the same services as the routes', async () => {
+    const actions = actionsRegistryServiceMock();
+    await start(AuthorizeResult.ALLOW, actions);
+    expect([...actions.actions.keys()].sort()).toEqual(['test:apply', 'test:get-status', 'test:plan']);
+    const credentials = mockCredentials.user('user:default/guest');
+    const { output } = await actions.invoke({
+      id: 'test:get-status',
+      input: { entityRef: 'component:default/backend' },
+      credentials,
+    });
+    expect(output).toEqual({
+      entityRef: 'component:default/backend',
+      clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+    });
+    await expect(
+      actions.invoke({
+        id: 'test:plan',
+        input: { entityRef: 'backend', change: { action: 'canary', preset: '90/10', cluster: 'elsewhere' } },
+        credentials,
+      }),
+    ).rejects.toThrow('cluster: elsewhere is not one of');
   });
 });

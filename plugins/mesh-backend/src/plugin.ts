@@ -2,11 +2,13 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   MESH_FIELD_MANAGER,
   meshPermissions,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import { registerMeshActions } from './actions/meshActions';
 import { AuditStore } from './audit/AuditStore';
 import { CanaryRunner } from './canaryRuns/CanaryRunner';
 import { readCanaryRunsConfig } from './canaryRuns/canaryRunsConfig';
@@ -18,6 +20,7 @@ import { readCanaryHealthConfig } from './metrics/canaryHealthConfig';
 import { MetricsGateway } from './metrics/MetricsGateway';
 import { createRouter } from './router';
 import { AccessService } from './services/AccessService';
+import { AuthorizedMeshService } from './services/AuthorizedMeshService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
 
@@ -41,6 +44,7 @@ export const meshPlugin = createBackendPlugin({
         auth: coreServices.auth,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -53,6 +57,7 @@ export const meshPlugin = createBackendPlugin({
         auth,
         scheduler,
         catalog,
+        actionsRegistry,
       }) {
         permissionsRegistry.addPermissions(meshPermissions);
         const gateway = new ClusterGateway(
@@ -108,6 +113,11 @@ export const meshPlugin = createBackendPlugin({
             access,
           }),
         );
+        registerMeshActions({
+          actionsRegistry,
+          auth,
+          mesh: new AuthorizedMeshService({ permissions, mesh }),
+        });
       },
     });
   },

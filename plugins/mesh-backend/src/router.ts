@@ -1,47 +1,26 @@
 import {
   HttpAuthService,
   PermissionsService,
-  BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   canaryRunStartRequestSchema,
   durationSeconds,
-  formatZodError,
   isPromqlDuration,
   meshActionRequestSchema,
   meshEntityApplyPermission,
   meshEntityReadPermission,
-  meshForcePermission,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { CanaryRunner } from './canaryRuns/CanaryRunner';
 import { asHttpError } from './cluster/ClusterFailedError';
+import { meshEntityRef, parseRequest as parse } from './requests';
 import { AccessService } from './services/AccessService';
+import { AuthorizedMeshService } from './services/AuthorizedMeshService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
-
-/** Path parameters of the entity routes, checked before anything is read. */
-const entityParams = z.strictObject({
-  namespace: z
-    .string()
-    .regex(/^[a-z0-9A-Z_.-]{1,63}$/, 'must be a catalog namespace'),
-  kind: z
-    .string()
-    .regex(/^[a-zA-Z][a-zA-Z0-9-]{0,62}$/, 'must be a catalog kind'),
-  name: z
-    .string()
-    .regex(
-      /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-      'must be a catalog entity name',
-    ),
-});
 
 /** `?range=15m` on health: per-version series over that range (a chart), 1 minute to 1 day. */
 const healthQuery = z.strictObject({
@@ -92,41 +71,14 @@ export async function createRouter(
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
 
-  const authorize = async (
-    credentials: BackstageCredentials,
-    permission: ResourcePermission<'catalog-entity'>,
-    resourceRef: string,
-  ) => {
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `not allowed: ${permission.name} on ${resourceRef}`,
-      );
-    }
-  };
-  const entityRefOf = (req: express.Request) => {
-    const { namespace: ns, kind: k, name: n } = req.params;
-    const parsed = entityParams.safeParse({ namespace: ns, kind: k, name: n });
-    if (!parsed.success)
-      throw new InputError(formatZodError(parsed.error).join('; '));
-    const { namespace, kind, name } = parsed.data;
-    return `${kind.toLocaleLowerCase('en-US')}:${namespace}/${name}`;
-  };
-  const parse = <T extends z.ZodType>(
-    schema: T,
-    value: unknown,
-  ): z.output<T> => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new InputError(
-        `invalid request: ${formatZodError(parsed.error).join('; ')}`,
-      );
-    }
-    return parsed.data;
-  };
+  const authorized = new AuthorizedMeshService({ permissions, mesh });
+  const authorize = authorized.require.bind(authorized);
+  const entityRefOf = (req: express.Request) =>
+    meshEntityRef({
+      namespace: req.params.namespace,
+      kind: req.params.kind,
+      name: req.params.name,
+    });
   const actionOf = (req: express.Request) =>
     parse(meshActionRequestSchema, req.body);
 
@@ -138,14 +90,7 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entityRef = entityRefOf(req);
-    // The status is the page's hot path: read it while the permission decision is on its
-    // way (both are loopback calls), and answer only once the decision allows it. The reads
-    // change nothing, and the catalog applies the user's own read permission to the entity.
-    const status = mesh.status(entityRef, credentials);
-    status.catch(() => undefined); // awaited below; avoids an unhandled rejection on denial
-    await authorize(credentials, meshEntityReadPermission, entityRef);
-    res.json(await status);
+    res.json(await authorized.status(entityRefOf(req), credentials));
   });
 
   router.post('/entities/:namespace/:kind/:name/plans', async (req, res) => {
@@ -154,26 +99,17 @@ export async function createRouter(
     });
     const entityRef = entityRefOf(req);
     const action = actionOf(req);
-    await authorize(credentials, meshEntityReadPermission, entityRef);
-    res.json(await mesh.plan(entityRef, action, credentials));
+    res.json(await authorized.plan(entityRef, action, credentials));
   });
 
   router.post('/entities/:namespace/:kind/:name/apply', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     const entityRef = entityRefOf(req);
-    const query = applyQuery.safeParse(req.query);
-    if (!query.success)
-      throw new InputError(formatZodError(query.error).join('; '));
+    const query = parse(applyQuery, req.query);
     const action = actionOf(req);
-    await authorize(credentials, meshEntityApplyPermission, entityRef);
-    const force =
-      query.data.force === 'true' ||
-      (action.action === 'mtls' && action.force === true);
-    if (force) await authorize(credentials, meshForcePermission, entityRef);
     res.json(
-      await mesh.apply(entityRef, action, credentials, {
-        force: query.data.force === 'true',
-        actor: credentials.principal.userEntityRef,
+      await authorized.apply(entityRef, action, credentials, {
+        force: query.force === 'true',
       }),
     );
   });
