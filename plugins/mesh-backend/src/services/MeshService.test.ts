@@ -4,7 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuditStore } from '../audit/AuditStore';
 import { KubeJson } from '../cluster/ClusterGateway';
 import { FakeClusterGateway } from '../__testUtils__/fakeClusterGateway';
-import { MeshService } from './MeshService';
+import { MeshService, OVERVIEW_CONCURRENCY } from './MeshService';
 
 const entityRef = 'component:default/shop';
 const entity = {
@@ -290,5 +290,67 @@ describe('MeshService: DestinationRules and the root namespace of meshConfig', (
       mode: 'STRICT',
       source: { scope: 'mesh', name: 'default', namespace: 'mesh-root' },
     });
+  });
+});
+
+describe('MeshService.overview', () => {
+  /** 20 entities like `shop` (web-0 … web-19), each selecting its own app's pods. */
+  const entities = Array.from({ length: 20 }, (_, i) => ({
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      name: `web-${i}`,
+      annotations: {
+        ...entity.metadata.annotations,
+        'backstage.io/kubernetes-id': `web-${i}`,
+      },
+    },
+  }));
+
+  it('reads the statuses a few at a time, in parallel, and keeps the catalog order', async () => {
+    const service = new MeshService({
+      catalog: catalogServiceMock({ entities }),
+      gateway: cluster().asGateway(),
+      audit: {} as AuditStore,
+      logger: mockServices.logger.mock(),
+    });
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const read = service.status.bind(service);
+    jest.spyOn(service, 'status').mockImplementation(async (ref, creds) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Let every other ready read start before this one answers.
+      await new Promise(resolve => setTimeout(resolve, 5));
+      try {
+        return await read(ref, creds);
+      } finally {
+        inFlight--;
+      }
+    });
+    const rows = await service.overview(credentials);
+    expect(maxInFlight).toBe(OVERVIEW_CONCURRENCY);
+    expect(rows.map(r => r.entityRef)).toEqual(
+      entities.map(e => `component:default/${e.metadata.name}`),
+    );
+  });
+
+  it('leaves out an entity whose status fails and shows the others', async () => {
+    const service = new MeshService({
+      catalog: catalogServiceMock({ entities: entities.slice(0, 3) }),
+      gateway: cluster().asGateway(),
+      audit: {} as AuditStore,
+      logger: mockServices.logger.mock(),
+    });
+    const read = service.status.bind(service);
+    jest.spyOn(service, 'status').mockImplementation(async (ref, creds) => {
+      if (ref.endsWith('/web-1')) throw new Error('cluster local: connection refused');
+      return read(ref, creds);
+    });
+    const rows = await service.overview(credentials);
+    expect(rows.map(r => r.entityRef)).toEqual([
+      'component:default/web-0',
+      'component:default/web-2',
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import {
   BackstageCredentials,
   LoggerService,
@@ -51,6 +52,11 @@ import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
 import { planAction, planServiceAccess } from './planAction';
 import { statusFromSnapshot } from './statusFromSnapshot';
+
+/** How many entities' statuses the overview reads at once. */
+export const OVERVIEW_CONCURRENCY = 8;
+
+const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 
 /** Options of {@link MeshService.apply}. */
 export interface ApplyOptions {
@@ -270,16 +276,24 @@ export class MeshService {
       },
       { credentials },
     );
+    // Statuses are read a few at a time (each is bounded per cluster by the request timeout),
+    // so a slow cluster costs the overview one timeout per batch, not one per entity.
+    const limit = pLimit(OVERVIEW_CONCURRENCY);
+    const statuses = await Promise.all(
+      items.filter(isMeshAvailable).map(entity =>
+        limit(async () => {
+          const ref = stringifyEntityRef(entity);
+          try {
+            return { entity, ref, status: await this.status(ref, credentials) };
+          } catch (error) {
+            this.deps.logger.warn(`overview: ${ref}: ${error}`);
+            return undefined;
+          }
+        }),
+      ),
+    );
     const rows: MeshOverviewRow[] = [];
-    for (const entity of items.filter(isMeshAvailable)) {
-      const ref = stringifyEntityRef(entity);
-      let status: MeshStatusResponse;
-      try {
-        status = await this.status(ref, credentials);
-      } catch (error) {
-        this.deps.logger.warn(`overview: ${ref}: ${error}`);
-        continue;
-      }
+    for (const { entity, ref, status } of statuses.filter(isDefined)) {
       for (const cluster of status.clusters) {
         if (!cluster.ok) continue; // the entity's own Mesh tab shows the cluster's error
         const pods = cluster.workloads.flatMap(w => w.pods);
