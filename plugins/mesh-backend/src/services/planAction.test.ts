@@ -168,3 +168,43 @@ describe('planAction with several VirtualServices routing one Service', () => {
     });
   });
 });
+
+describe('planAction mtls for a workload whose name another kind shares', () => {
+  function kindWorkload(kind: string, tier: string): KubeWorkload {
+    const labels = { app: 'web', tier };
+    return {
+      apiVersion: 'apps/v1',
+      kind,
+      metadata: { name: 'web', namespace: 'prod' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels } } },
+    };
+  }
+  const deployment = kindWorkload('Deployment', 'front');
+  const statefulSet = kindWorkload('StatefulSet', 'state');
+  const deploymentPolicy = {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'web', namespace: 'prod', creationTimestamp: '2025-01-01T00:00:00Z' },
+    spec: { selector: { matchLabels: { app: 'web', tier: 'front' } }, mtls: { mode: 'STRICT' } },
+  };
+  const shared = {
+    ...snapshot([]),
+    workloads: [deployment, statefulSet],
+    namespaceWorkloads: [deployment, statefulSet],
+    peerAuthentications: [deploymentPolicy],
+  };
+
+  it("writes the StatefulSet's own policy, named with its kind, and leaves the Deployment's", () => {
+    const plan = planAction(entity, { action: 'mtls', mode: 'PERMISSIVE', scope: 'workload', workload: 'StatefulSet/web' }, shared);
+    expect(plan.objects.map(o => [o.name, o.object.spec])).toEqual([
+      ['web-statefulset', { selector: { matchLabels: { app: 'web', tier: 'state' } }, mtls: { mode: 'PERMISSIVE' } }],
+    ]);
+  });
+
+  it("keeps changing the Deployment's policy under its old name", () => {
+    const plan = planAction(entity, { action: 'mtls', mode: 'PERMISSIVE', scope: 'workload', workload: 'Deployment/web' }, shared);
+    expect(plan.objects.map(o => [o.name, o.object.spec])).toEqual([
+      ['web', { selector: { matchLabels: { app: 'web', tier: 'front' } }, mtls: { mode: 'PERMISSIVE' } }],
+    ]);
+  });
+});

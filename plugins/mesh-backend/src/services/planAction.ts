@@ -9,6 +9,7 @@ import {
   KubeService,
   MeshActionRequest,
   MtlsCaller,
+  MtlsWorkload,
   effectiveMtlsMode,
   matchesLabels,
   planAccess,
@@ -115,9 +116,7 @@ export function planAction(
       };
     }
     case 'mtls': {
-      let workload:
-        | { name: string; labels: Record<string, string> }
-        | undefined;
+      let workload: MtlsWorkload | undefined;
       if (request.scope === 'workload') {
         const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [
           request.workload ?? '',
@@ -142,6 +141,7 @@ export function planAction(
           );
         }
         workload = {
+          kind: found.kind ?? 'Deployment',
           name: found.metadata?.name ?? '',
           labels:
             found.spec?.selector?.matchLabels ??
@@ -149,8 +149,6 @@ export function planAction(
             {},
         };
       }
-      const policyName =
-        request.scope === 'namespace' ? 'default' : workload?.name;
       return {
         namespace,
         ...planMtls({
@@ -170,12 +168,17 @@ export function planAction(
             ? snapshot.services.filter(s => s.metadata?.namespace === namespace)
             : services
           ).map(s => s.metadata?.name ?? ''),
-          existingPeerAuthentication: snapshot.peerAuthentications.find(
-            pa =>
-              pa.metadata?.namespace === namespace &&
-              pa.metadata?.name === policyName,
-          ),
+          // A workload's own policy is found by name and selector in the core.
+          existingPeerAuthentication:
+            request.scope === 'namespace'
+              ? snapshot.peerAuthentications.find(
+                  pa =>
+                    pa.metadata?.namespace === namespace &&
+                    pa.metadata?.name === 'default',
+                )
+              : undefined,
           peerAuthentications: snapshot.peerAuthentications,
+          namespaceWorkloads: snapshot.namespaceWorkloads,
           force: request.force,
           entityRef,
         }),
