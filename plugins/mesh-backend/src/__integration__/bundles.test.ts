@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appManifests, component, kubectlApply, localMesh, meshServiceFor, toYamlDocs } from '../__testUtils__/localMesh';
+import { kubectlReadYaml } from '../__testUtils__/kubectlYaml';
 
 jest.setTimeout(600_000);
 
@@ -13,7 +14,9 @@ const actor = 'user:default/guest';
 /**
  * Istio is the judge: every kind of bundle the product generates is checked by the real
  * `istioctl analyze` (offline, with the namespace's Services and Deployments so hosts and
- * subsets resolve) and then applied with server-side apply to the real apiserver.
+ * subsets resolve) and then applied with server-side apply to the real apiserver. Kubernetes
+ * reads the YAML we show and export (each object's `yaml`) as the JSON we apply (`object`):
+ * kubectl parses every bundle back to the same objects.
  */
 describe('every plan bundle passes istioctl analyze and applies to the local mesh', () => {
   let namespace: string;
@@ -58,11 +61,21 @@ describe('every plan bundle passes istioctl analyze and applies to the local mes
         metadata: { name: metadata.name, namespace: metadata.namespace, labels: metadata.labels },
         spec,
       }));
+    await expectYamlRoundTrip(plan, name);
     const istioObjects = [...liveItems, ...planned];
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, toYamlDocs([namespaceObject, ...appObjects, ...istioObjects]));
     const serious = await istioFindings(file);
     expect({ bundle: name, serious }).toEqual({ bundle: name, serious: [] });
+  }
+
+  /**
+   * The plan's YAML, as one file of the objects' documents, read by kubectl: the same objects
+   * (every operation: applied objects, patches, restarts) as the JSON the backend sends.
+   */
+  async function expectYamlRoundTrip(plan: MeshPlan, name: string) {
+    const read = await kubectlReadYaml(plan.objects.map(o => o.yaml).join('---\n'));
+    expect({ bundle: name, objects: read }).toEqual({ bundle: name, objects: plan.objects.map(o => o.object) });
   }
 
   /** Error and Warning messages of `istioctl analyze` over every namespace of the file. */
@@ -91,6 +104,32 @@ describe('every plan bundle passes istioctl analyze and applies to the local mes
       ]),
     );
     expect((await istioFindings(file)).map(f => f.code)).toContain('IST0101');
+  });
+
+  it('the round trip itself catches YAML Kubernetes reads differently (an unquoted yes is a boolean)', async () => {
+    const header = { exact: 'yes' };
+    const yaml = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: backend
+  namespace: ${namespace}
+spec:
+  hosts:
+    - backend
+  http:
+    - match:
+        - headers:
+            x-canary:
+              exact: yes
+      route:
+        - destination:
+            host: backend
+`;
+    const [read] = (await kubectlReadYaml(yaml)) as any[];
+    expect(read.spec.http[0].match[0].headers['x-canary']).toEqual({ exact: true });
+    expect(read.spec.http[0].match[0].headers['x-canary']).not.toEqual(header);
+    const quoted = (await kubectlReadYaml(yaml.replace('exact: yes', 'exact: "yes"'))) as any[];
+    expect(quoted[0].spec.http[0].match[0].headers['x-canary']).toEqual(header);
   });
 
   async function planAnalyzeApply(name: string, request: MeshActionRequest) {

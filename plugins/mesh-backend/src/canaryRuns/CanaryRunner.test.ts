@@ -224,6 +224,26 @@ describe('CanaryRunner', () => {
     expect(after.history[2]).toMatchObject({ successRate: 99.9, p99Ms: 42, requests: 120 });
   });
 
+  it('steps the VirtualService the start named (or the first step wrote) in every step', async () => {
+    const { runner, clock, applied, health } = await setup();
+    health.v2 = {};
+    const run = await runner.start(entityRef, { ...start, virtualService: 'backend-ingress' }, alice, 'user:default/alice');
+    expect(run.virtualService).toBe('backend-ingress');
+    clock.advance(60);
+    await runner.tick();
+    expect(applied.map(a => [a.request.virtualService, a.request.weights])).toEqual([
+      ['backend-ingress', { v1: 90, v2: 10 }],
+      ['backend-ingress', { v1: 75, v2: 25 }],
+    ]);
+
+    // Without one, later steps name the VirtualService the first step's plan wrote.
+    const other = await setup();
+    await other.runner.start(entityRef, start, alice, 'user:default/alice');
+    other.clock.advance(60);
+    await other.runner.tick();
+    expect(other.applied.map(a => a.request.virtualService)).toEqual([undefined, 'backend']);
+  });
+
   it('holds while the canary has too few requests', async () => {
     const { runner, clock, applied, health, store } = await setup();
     const run = await runner.start(entityRef, start, alice, 'user:default/alice');

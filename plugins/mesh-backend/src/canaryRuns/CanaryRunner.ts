@@ -119,7 +119,8 @@ export class CanaryRunner {
         cluster: plan.cluster,
         namespace: plan.namespace,
         service: request.service,
-        virtualService: plan.objects.find(o => o.kind === 'VirtualService')?.name,
+        virtualService:
+          request.virtualService ?? plan.objects.find(o => o.kind === 'VirtualService')?.name,
         stable: request.stable,
         canary: request.canary,
         steps: request.steps,
@@ -394,13 +395,16 @@ export class CanaryRunner {
 
 /** The canary action that puts `weight` % on the canary and the rest on stable. */
 function canaryAction(
-  run: Pick<CanaryRun, 'service' | 'stable' | 'canary'>,
+  run: Pick<CanaryRun, 'service' | 'virtualService' | 'stable' | 'canary'>,
   weight: number,
   cluster: string | undefined,
 ): CanaryActionRequest {
   return {
     action: 'canary',
     service: run.service,
+    // Every step changes the split the run started on, also once another VirtualService
+    // routes the Service too.
+    ...(run.virtualService ? { virtualService: run.virtualService } : {}),
     stable: run.stable,
     canary: run.canary,
     weights: { [run.stable]: 100 - weight, [run.canary]: weight },

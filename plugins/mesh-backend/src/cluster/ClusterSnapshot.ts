@@ -10,13 +10,15 @@ import {
   WORKLOAD_KINDS,
   matchesSelector,
   meshConfigFromConfigMap,
+  meshConfigMapCandidates,
+  meshConfigMapName,
   meshIdentityConfig,
   parsePrincipal,
   selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
 
-/** Where istiod and its `istio` ConfigMap (meshConfig) live; also the default root namespace. */
+/** Where istiod and its meshConfig ConfigMaps (`istio`, `istio-<revision>`) live; also the default root namespace. */
 export const ISTIO_NAMESPACE = 'istio-system';
 
 /** At most this many other namespaces are read for principals' service accounts. */
@@ -41,7 +43,7 @@ export async function readClusterSnapshot(
   const inIstioNamespace = { namespace: ISTIO_NAMESPACE };
   const [
     pods, workloadLists, services, virtualServices, destinationRules, gateways, peerAuthentications,
-    defaultRootPeerAuthentications, namespaceObjects, meshConfig, authorizationPolicies,
+    defaultRootPeerAuthentications, namespaceObjects, defaultMeshConfigMap, authorizationPolicies,
     defaultRootAuthorizationPolicies, serviceAccounts,
   ] =
     await Promise.all([
@@ -59,13 +61,18 @@ export async function readClusterSnapshot(
       ns
         ? gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'Namespace', name: ns }).then(n => (n ? [n] : []))
         : gateway.list<any>(cluster, 'v1', 'Namespace'),
-      readMeshConfig(gateway, cluster),
+      readMeshConfigMap(gateway, cluster, meshConfigMapName()),
       readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inScope)),
       ns === ISTIO_NAMESPACE
         ? Promise.resolve([])
         : readable(gateway.list<any>(cluster, SECURITY, 'AuthorizationPolicy', inIstioNamespace)),
       readable(gateway.list<any>(cluster, 'v1', 'ServiceAccount', inScope)),
     ]);
+  const podNamespaces = new Set((pods as KubePod[]).map(p => p.metadata?.namespace));
+  const namespaces = ns
+    ? (namespaceObjects as KubeNamespace[])
+    : (namespaceObjects as KubeNamespace[]).filter(n => podNamespaces.has(n.metadata?.name));
+  const meshConfig = await revisionMeshConfig(gateway, cluster, namespaces, pods, defaultMeshConfigMap);
   const root = meshConfig.rootNamespace;
   let rootPeerAuthentications = defaultRootPeerAuthentications;
   let rootAuthorizationPolicies = defaultRootAuthorizationPolicies;
@@ -87,10 +94,6 @@ export async function readClusterSnapshot(
     readGatewayPods(gateway, cluster, gateways),
     principalServiceAccounts(gateway, cluster, policies, serviceAccounts),
   ]);
-  const podNamespaces = new Set((pods as KubePod[]).map(p => p.metadata?.namespace));
-  const namespaces = ns
-    ? (namespaceObjects as KubeNamespace[])
-    : (namespaceObjects as KubeNamespace[]).filter(n => podNamespaces.has(n.metadata?.name));
   return {
     cluster,
     namespaces,
@@ -110,26 +113,41 @@ export async function readClusterSnapshot(
 }
 
 /**
- * istiod's meshConfig from its `istio` ConfigMap in istio-system (root namespace, DestinationRule
- * export default, trust domain); Istio's defaults when it is absent or not readable by the
- * portal (403), so the status never fails on it.
+ * istiod's meshConfig (root namespace, DestinationRule export default, trust domain) for the
+ * revision the entity's namespaces use: the first of {@link meshConfigMapCandidates} that
+ * exists in istio-system (`istio-<revision>`, else `istio`); Istio's defaults when none is
+ * there or the portal may not read them (403), so the status never fails on it. The default
+ * revision's ConfigMap is read with the first round.
  */
-export async function readMeshConfig(
+async function revisionMeshConfig(
   gateway: ClusterGateway,
   cluster: string,
+  namespaces: KubeNamespace[],
+  pods: KubePod[],
+  defaultConfigMap: MeshConfigMap,
 ): Promise<ClusterSnapshot['meshConfig']> {
-  let configMap = null;
-  try {
-    configMap = await gateway.get<any>(cluster, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      name: 'istio',
-      namespace: ISTIO_NAMESPACE,
-    });
-  } catch (error) {
-    if (!(error instanceof ClusterRequestError && error.statusCode === 403)) throw error;
+  let configMap = defaultConfigMap;
+  for (const name of meshConfigMapCandidates(namespaces, pods)) {
+    if (name === meshConfigMapName()) break;
+    const revisionConfigMap = await readMeshConfigMap(gateway, cluster, name);
+    if (revisionConfigMap) {
+      configMap = revisionConfigMap;
+      break;
+    }
   }
   return { ...meshConfigFromConfigMap(configMap), ...meshIdentityConfig(configMap) };
+}
+
+type MeshConfigMap = { data?: Record<string, string> } | null;
+
+/** One meshConfig ConfigMap of istio-system; null when absent or not readable (403). */
+async function readMeshConfigMap(gateway: ClusterGateway, cluster: string, name: string): Promise<MeshConfigMap> {
+  try {
+    return await gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'ConfigMap', name, namespace: ISTIO_NAMESPACE });
+  } catch (error) {
+    if (!(error instanceof ClusterRequestError && error.statusCode === 403)) throw error;
+    return null;
+  }
 }
 
 /**

@@ -253,10 +253,10 @@ describe('MeshService: DestinationRules and the root namespace of meshConfig', (
       metadata: { name: 'plain-local', namespace, creationTimestamp: '2025-01-01T00:00:00Z' },
       spec: { host: '*.local', trafficPolicy: { tls: { mode: 'DISABLE' } } },
     }) as unknown as KubeJson;
-  const meshConfigMap = (mesh: string): KubeJson => ({
+  const meshConfigMap = (mesh: string, name = 'istio'): KubeJson => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'istio', namespace: 'istio-system' },
+    metadata: { name, namespace: 'istio-system' },
     data: { mesh },
   } as KubeJson);
   const strict = { action: 'mtls' as const, mode: 'STRICT' as const, scope: 'namespace' as const, force: true };
@@ -289,6 +289,51 @@ describe('MeshService: DestinationRules and the root namespace of meshConfig', (
     expect(local.mtls[0]).toMatchObject({
       mode: 'STRICT',
       source: { scope: 'mesh', name: 'default', namespace: 'mesh-root' },
+    });
+  });
+
+  describe('with istiod revisions', () => {
+    const meshRootStrict = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'mesh-root' },
+      spec: { mtls: { mode: 'STRICT' } },
+    } as KubeJson;
+    const revisionNamespace = (labels: Record<string, string>) =>
+      ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod', labels } }) as KubeJson;
+    const mtlsOf = async (gateway: FakeClusterGateway) => {
+      const [local] = (await meshService(gateway).status(entityRef, credentials)).clusters;
+      if (!local.ok) throw new Error(local.error.message);
+      return local.mtls[0];
+    };
+
+    it("reads the meshConfig of the namespace's revision (istio-<rev>), not the default one", async () => {
+      const gateway = cluster([
+        revisionNamespace({ 'istio.io/rev': 'canary' }),
+        meshConfigMap('rootNamespace: istio-system\n'),
+        meshConfigMap('rootNamespace: mesh-root\n', 'istio-canary'),
+        meshRootStrict,
+      ]);
+      expect(await mtlsOf(gateway)).toMatchObject({ mode: 'STRICT', source: { scope: 'mesh', namespace: 'mesh-root' } });
+      expect(gateway.reads.filter(r => r.kind === 'ConfigMap').map(r => r.name)).toEqual(['istio', 'istio-canary']);
+    });
+
+    it('falls back to the default ConfigMap when the revision has none (a tag), and reads no other for the default revision', async () => {
+      const tagged = cluster([
+        revisionNamespace({ 'istio.io/rev': 'prod-stable' }),
+        meshConfigMap('rootNamespace: mesh-root\n'),
+        meshRootStrict,
+      ]);
+      expect(await mtlsOf(tagged)).toMatchObject({ mode: 'STRICT', source: { namespace: 'mesh-root' } });
+
+      const injected = cluster([
+        revisionNamespace({ 'istio-injection': 'enabled' }),
+        meshConfigMap('rootNamespace: istio-system\n'),
+        meshConfigMap('rootNamespace: mesh-root\n', 'istio-canary'),
+        meshRootStrict,
+      ]);
+      expect(await mtlsOf(injected)).toMatchObject({ mode: 'PERMISSIVE' });
+      expect(injected.reads.filter(r => r.kind === 'ConfigMap').map(r => r.name)).toEqual(['istio']);
     });
   });
 });

@@ -9,6 +9,7 @@ import {
   KubeService,
   MeshActionRequest,
   MtlsCaller,
+  MtlsWorkload,
   effectiveMtlsMode,
   matchesLabels,
   planAccess,
@@ -20,6 +21,7 @@ import {
   resolveAccessCallers,
   selectWorkloads,
   trafficSplits,
+  TrafficSplit,
   weakestMtlsMode,
   workloadRef,
   ClusterSnapshot,
@@ -104,7 +106,7 @@ export function planAction(
         ...planCanary({
           service,
           workloads: snapshot.workloads,
-          ...splitObjects(snapshot, service),
+          ...splitObjects(snapshot, service, request.virtualService),
           weights: request.weights,
           preset: request.preset,
           stable: request.stable,
@@ -114,9 +116,7 @@ export function planAction(
       };
     }
     case 'mtls': {
-      let workload:
-        | { name: string; labels: Record<string, string> }
-        | undefined;
+      let workload: MtlsWorkload | undefined;
       if (request.scope === 'workload') {
         const { selected, ambiguous } = selectWorkloads(snapshot.workloads, [
           request.workload ?? '',
@@ -141,6 +141,7 @@ export function planAction(
           );
         }
         workload = {
+          kind: found.kind ?? 'Deployment',
           name: found.metadata?.name ?? '',
           labels:
             found.spec?.selector?.matchLabels ??
@@ -148,8 +149,6 @@ export function planAction(
             {},
         };
       }
-      const policyName =
-        request.scope === 'namespace' ? 'default' : workload?.name;
       return {
         namespace,
         ...planMtls({
@@ -169,12 +168,17 @@ export function planAction(
             ? snapshot.services.filter(s => s.metadata?.namespace === namespace)
             : services
           ).map(s => s.metadata?.name ?? ''),
-          existingPeerAuthentication: snapshot.peerAuthentications.find(
-            pa =>
-              pa.metadata?.namespace === namespace &&
-              pa.metadata?.name === policyName,
-          ),
+          // A workload's own policy is found by name and selector in the core.
+          existingPeerAuthentication:
+            request.scope === 'namespace'
+              ? snapshot.peerAuthentications.find(
+                  pa =>
+                    pa.metadata?.namespace === namespace &&
+                    pa.metadata?.name === 'default',
+                )
+              : undefined,
           peerAuthentications: snapshot.peerAuthentications,
+          namespaceWorkloads: snapshot.namespaceWorkloads,
           force: request.force,
           entityRef,
         }),
@@ -208,7 +212,7 @@ export function planAction(
         namespace,
         ...planResilience({
           service,
-          ...splitObjects(snapshot, service),
+          ...splitObjects(snapshot, service, request.virtualService),
           timeout: request.timeout,
           retries: request.retries,
           outlierDetection: request.outlierDetection,
@@ -323,14 +327,48 @@ function pickService(services: KubeService[], wanted?: string): KubeService {
 /**
  * The VirtualService and DestinationRule now routing a Service: the ones its traffic split in the
  * status names, so the canary and the resilience editor change what the Mesh tab shows.
+ *
+ * Several VirtualServices may route one Service (a mesh one and one bound to an ingress
+ * Gateway): each steers only its own traffic, so changing "the first" would change traffic the
+ * user did not pick. The request names the split's VirtualService (`virtualService`, as the
+ * status shows it); without it the split must be the only one, else a 400 lists them.
  */
-function splitObjects(snapshot: ClusterSnapshot, service: KubeService) {
-  const split = trafficSplits(
+function splitObjects(
+  snapshot: ClusterSnapshot,
+  service: KubeService,
+  wanted: string | undefined,
+) {
+  const splits = trafficSplits(
     [service],
     snapshot.virtualServices,
     snapshot.destinationRules,
     snapshot.pods,
-  )[0];
+  );
+  const serviceName = service.metadata?.name;
+  const routed = splits.filter(s => s.virtualService);
+  const describe = () =>
+    routed
+      .map(s =>
+        s.gateways.length > 0
+          ? `${s.virtualService} (gateways ${s.gateways.join(', ')})`
+          : s.virtualService,
+      )
+      .join(', ');
+  let split: TrafficSplit | undefined = splits[0];
+  if (wanted !== undefined) {
+    split = routed.find(s => s.virtualService === wanted);
+    if (!split) {
+      throw new InputError(
+        routed.length === 0
+          ? `virtualService: no VirtualService routes Service ${serviceName}; leave virtualService out to create one`
+          : `virtualService: ${wanted} does not route Service ${serviceName} (its VirtualServices: ${describe()})`,
+      );
+    }
+  } else if (routed.length > 1) {
+    throw new InputError(
+      `virtualService: required when several VirtualServices route Service ${serviceName} (${describe()}): each steers only its own traffic`,
+    );
+  }
   return {
     existingVirtualService: snapshot.virtualServices.find(
       vs => vs.metadata?.name === split?.virtualService,

@@ -114,6 +114,18 @@ describe('meshActionRequestSchema', () => {
     ).toEqual(['tls: unknown field']);
   });
 
+  it('takes the VirtualService of the split to change on canary and resilience, named as an object name', () => {
+    for (const body of [
+      { action: 'canary', virtualService: 'web.ingress', preset: '90/10' },
+      { action: 'resilience', virtualService: 'web.ingress', timeout: '2s' },
+    ]) {
+      expect(meshActionRequestSchema.parse(body)).toEqual(body);
+      expect(errorsOf({ ...body, virtualService: 'Web_VS' })).toEqual([
+        expect.stringMatching(/^virtualService: must be a DNS-1123 subdomain/),
+      ]);
+    }
+  });
+
   it('checks names as DNS-1123', () => {
     expect(
       errorsOf({ action: 'canary', service: 'Backend_1', preset: '90/10' }),

@@ -5,11 +5,8 @@ import {
   ResilienceActionRequest,
   resilienceActionRequestSchema,
 } from './resilience';
-import {
-  isDns1123Label,
-  isDns1123Subdomain,
-  isMeshHostName,
-} from '../kube/names';
+import { isDns1123Subdomain, isMeshHostName } from '../kube/names';
+import { dns1123Label, dns1123Subdomain } from './nameSchemas';
 import { WORKLOAD_KINDS } from '../kube/workloads';
 
 /**
@@ -96,6 +93,12 @@ export interface CanaryActionRequest {
   action: 'canary';
   /** Service name; default: the entity's only service. */
   service?: string;
+  /**
+   * The VirtualService whose split to change (`TrafficSplit.virtualService` of the status);
+   * required when several VirtualServices route the Service (e.g. a mesh one and an ingress
+   * one: each steers only its own traffic).
+   */
+  virtualService?: string;
   /** Percentages per subset (version label value), integers summing to 100. */
   weights?: Record<string, number>;
   preset?: CanaryPreset;
@@ -174,18 +177,6 @@ export type MeshActionRequest =
  */
 export type MeshActionName = MeshActionRequest['action'];
 
-const dns1123Label = z
-  .string()
-  .refine(
-    isDns1123Label,
-    'must be a DNS-1123 label (lower-case a-z, 0-9, "-", at most 63 characters)',
-  );
-const dns1123Subdomain = z
-  .string()
-  .refine(
-    isDns1123Subdomain,
-    'must be a DNS-1123 subdomain (lower-case a-z, 0-9, "-", ".", at most 253 characters)',
-  );
 const clusterName = z.string().min(1).max(253).optional();
 /** A workload by name, or `Kind/name` where names of several kinds collide. */
 const workloadName = z.string().refine(value => {
@@ -222,6 +213,7 @@ export const canaryActionRequestSchema = z
   .strictObject({
     action: z.literal('canary'),
     service: dns1123Label.optional(),
+    virtualService: dns1123Subdomain.optional(),
     weights: z
       .record(
         dns1123Label,

@@ -36,6 +36,18 @@ describe('canaryRunStartRequestSchema', () => {
     });
   });
 
+  it('takes the VirtualService of the split to step, named as an object name', () => {
+    expect(
+      canaryRunStartRequestSchema.parse({
+        ...base,
+        virtualService: 'backend-ingress',
+      }),
+    ).toMatchObject({ virtualService: 'backend-ingress' });
+    expect(errorsOf({ ...base, virtualService: 'Backend VS' })).toEqual([
+      expect.stringMatching(/^virtualService: must be a DNS-1123 subdomain/),
+    ]);
+  });
+
   it('names the step that does not increase', () => {
     expect(errorsOf({ ...base, steps: [10, 50, 50, 100] })).toEqual([
       'steps.2: must be greater than the step before (50)',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CANARY_STEP_WEIGHTS } from '../health/canaryAdvice';
-import { isDns1123Label } from '../kube/names';
+import { dns1123Label, dns1123Subdomain } from './nameSchemas';
 
 /**
  * Seconds a guided run keeps the canary at one weight, healthy, before the next step.
@@ -133,6 +133,11 @@ export interface CanaryRun {
 export interface CanaryRunStartRequest {
   /** Service name (DNS-1123 label). */
   service: string;
+  /**
+   * The VirtualService whose split the run steps (`TrafficSplit.virtualService`); required
+   * when several VirtualServices route the Service.
+   */
+  virtualService?: string;
   /** Stable subset. */
   stable: string;
   /** Canary subset. */
@@ -161,13 +166,6 @@ export interface CanaryRunsResponse {
  */
 export type CanaryRunAction = 'pause' | 'resume' | 'abort';
 
-const subsetName = z
-  .string()
-  .refine(
-    isDns1123Label,
-    'must be a DNS-1123 label (lower-case a-z, 0-9, "-", at most 63 characters)',
-  );
-
 /**
  * Zod schema of {@link CanaryRunStartRequest}: strict, defaults filled in
  * (steps [10, 25, 50, 100], 60 s interval).
@@ -176,9 +174,10 @@ const subsetName = z
  */
 export const canaryRunStartRequestSchema = z
   .strictObject({
-    service: subsetName,
-    stable: subsetName,
-    canary: subsetName,
+    service: dns1123Label,
+    virtualService: dns1123Subdomain.optional(),
+    stable: dns1123Label,
+    canary: dns1123Label,
     steps: z
       .array(
         z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationMs } from '../kube/durations';
-import { isDns1123Label } from '../kube/names';
+import { dns1123Label, dns1123Subdomain } from './nameSchemas';
 
 /**
  * `retries` of an http route (Istio `HTTPRetry`, the fields the portal edits).
@@ -54,6 +54,11 @@ export interface ConnectionPoolSettings {
 export interface ResilienceActionRequest {
   action: 'resilience';
   service?: string;
+  /**
+   * The VirtualService whose split route to change; required when several VirtualServices
+   * route the Service (as for the canary).
+   */
+  virtualService?: string;
   timeout?: string | null;
   retries?: HttpRetrySettings | null;
   outlierDetection?: OutlierDetectionSettings | null;
@@ -121,13 +126,8 @@ const retryOn = z
 export const resilienceActionRequestSchema = z
   .strictObject({
     action: z.literal('resilience'),
-    service: z
-      .string()
-      .refine(
-        isDns1123Label,
-        'must be a DNS-1123 label (lower-case a-z, 0-9, "-", at most 63 characters)',
-      )
-      .optional(),
+    service: dns1123Label.optional(),
+    virtualService: dns1123Subdomain.optional(),
     timeout: duration.nullable().optional(),
     retries: z
       .strictObject({

@@ -8,3 +8,4 @@ export * from './meshPlan';
 export * from './propagation';
 export * from './planResilience';
 export * from './planAccess';
+export * from './workloadPeerAuthentication';

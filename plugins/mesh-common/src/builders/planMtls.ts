@@ -4,6 +4,7 @@ import { fullyQualifiedHost, serviceOfHost } from '../kube/hosts';
 import type {
   IstioDestinationRule,
   IstioPeerAuthentication,
+  KubeWorkload,
 } from '../kube/types';
 import {
   DestinationRuleIndex,
@@ -23,6 +24,10 @@ import {
   planned,
 } from './objects';
 import type { BuiltPlan } from './planOnboard';
+import {
+  type MtlsWorkload,
+  workloadPeerAuthentication,
+} from './workloadPeerAuthentication';
 
 /**
  * A workload that calls the target.
@@ -47,8 +52,13 @@ export interface MtlsPlanInput {
   mode: 'PERMISSIVE' | 'STRICT';
   scope: 'namespace' | 'workload';
   namespace: string;
-  /** For `scope: workload`: its name (the PeerAuthentication's name) and pod labels (selector). */
-  workload?: { name: string; labels: Record<string, string> };
+  /**
+   * For `scope: workload`: its kind (default Deployment), name and pod labels (the selector);
+   * the policy's name is {@link workloadPeerAuthentication}'s.
+   */
+  workload?: MtlsWorkload;
+  /** Every workload of the namespace: a workload name another kind shares gets the kind. */
+  namespaceWorkloads?: KubeWorkload[];
   /** Name shown in messages (e.g. the service); default workload or namespace. */
   target?: string;
   callers: MtlsCaller[];
@@ -64,7 +74,10 @@ export interface MtlsPlanInput {
   services?: string[];
   /** Root namespace and DestinationRule export default (istiod's meshConfig). */
   meshConfig?: MeshConfigView;
-  /** The PeerAuthentication now in place under the name we would write, if any. */
+  /**
+   * The PeerAuthentication now in place under the name we would write, if any (for
+   * `scope: workload` it is ours only if it selects exactly the workload's labels).
+   */
   existingPeerAuthentication?: IstioPeerAuthentication;
   /**
    * PeerAuthentications of the namespace: when given, the plan changes the policy Istio
@@ -77,8 +90,9 @@ export interface MtlsPlanInput {
 }
 
 /**
- * Plans a PeerAuthentication: `default` for the namespace, or named after the workload with
- * a `matchLabels` selector.
+ * Plans a PeerAuthentication: `default` for the namespace, or one with a `matchLabels`
+ * selector named after the workload ({@link workloadPeerAuthentication}: `<name>`, with the
+ * kind where names collide).
  *
  * STRICT gate: callers without a sidecar would be rejected, so a blocking finding names them
  * unless `force` (then a non-blocking warning). A DestinationRule with `tls.mode` DISABLE or
@@ -92,10 +106,9 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
   const findings: Finding[] = [];
   const target =
     input.target ?? input.workload?.name ?? `namespace ${input.namespace}`;
-  const effective = effectivePolicyAtLevel(input, findings);
-  const name =
-    effective?.metadata?.name ??
-    (input.scope === 'namespace' ? 'default' : input.workload?.name ?? '');
+  const own = ownPolicy(input);
+  const effective = effectivePolicyAtLevel(input, own.name, findings);
+  const name = effective?.metadata?.name ?? own.name;
 
   if (input.scope === 'workload' && !input.workload) {
     findings.push({
@@ -140,7 +153,7 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
         }
       : { mtls: { mode: input.mode } };
   let peerAuthentication: IstioPeerAuthentication & Record<string, unknown>;
-  const existing = effective ?? input.existingPeerAuthentication;
+  const existing = effective ?? own.existing;
   if (existing) {
     // Keep what else the user set (portLevelMtls); only the mode (and our selector) change.
     peerAuthentication = desiredFromLive(
@@ -181,6 +194,7 @@ export function planMtls(input: MtlsPlanInput): BuiltPlan {
  */
 function effectivePolicyAtLevel(
   input: MtlsPlanInput,
+  ours: string,
   findings: Finding[],
 ): IstioPeerAuthentication | undefined {
   if (!input.peerAuthentications) return undefined;
@@ -197,7 +211,6 @@ function effectivePolicyAtLevel(
       : { scope: 'namespace', namespace: input.namespace },
   );
   const effective = level.effective;
-  const ours = input.scope === 'namespace' ? 'default' : input.workload?.name;
   if (level.ignored.length > 0 && effective) {
     findings.push({
       code: MeshFindingCodes.shadowedPeerAuthentication,
@@ -235,6 +248,32 @@ function effectivePolicyAtLevel(
     blocking: false,
   });
   return effective;
+}
+
+/**
+ * The policy the plan writes when Istio uses none other at the level: `default` for the
+ * namespace, {@link workloadPeerAuthentication}'s for a workload; with the one in place.
+ */
+function ownPolicy(input: MtlsPlanInput): {
+  name: string;
+  existing?: IstioPeerAuthentication;
+} {
+  if (input.scope === 'namespace' || !input.workload) {
+    return {
+      name: input.scope === 'namespace' ? 'default' : '',
+      existing: input.existingPeerAuthentication,
+    };
+  }
+  const given = input.existingPeerAuthentication;
+  return workloadPeerAuthentication({
+    namespace: input.namespace,
+    workload: input.workload,
+    peerAuthentications: [
+      ...(input.peerAuthentications ?? []),
+      ...(given && !input.peerAuthentications?.includes(given) ? [given] : []),
+    ],
+    namespaceWorkloads: input.namespaceWorkloads,
+  });
 }
 
 /**

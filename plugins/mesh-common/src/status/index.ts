@@ -8,3 +8,4 @@ export * from './versionSubsets';
 export * from './ingressGateway';
 export * from './destinationRuleLookup';
 export * from './canaryRoles';
+export * from './meshConfigRevision';

@@ -69,6 +69,7 @@ describe('mesh:manifests:generate', () => {
         'expose',
         'hosts',
         'image',
+        'ingressSelector',
         'mtlsMode',
         'name',
         'namespace',
@@ -281,6 +282,19 @@ describe('mesh:manifests:generate', () => {
     });
   });
 
+  it('selects the ingress gateway pods the template names', async () => {
+    const ctx = await run({
+      ...baseInput,
+      expose: true,
+      hosts: ['payments.example.com'],
+      ingressSelector: 'istio=ingress, app=istio-ingress',
+    });
+    expect(find(await readObjects(ctx), 'Gateway').spec.selector).toEqual({
+      istio: 'ingress',
+      app: 'istio-ingress',
+    });
+  });
+
   it.each([
     ['http', 'http-8080'],
     ['http2', 'http2-8080'],
@@ -439,6 +453,26 @@ describe('mesh:manifests:generate', () => {
         'hosts without expose',
         { ...baseInput, hosts: ['a.example.com'] },
         /hosts: only allowed when expose is true/,
+      ],
+      [
+        'an ingressSelector that is not key=value',
+        {
+          ...baseInput,
+          expose: true,
+          hosts: ['a.example.com'],
+          ingressSelector: 'istio',
+        },
+        /ingressSelector: "istio" is not key=value/,
+      ],
+      [
+        'an ingressSelector with an empty value',
+        {
+          ...baseInput,
+          expose: true,
+          hosts: ['a.example.com'],
+          ingressSelector: 'istio=',
+        },
+        /ingressSelector: "" is not a label value/,
       ],
       [
         'expose of a tcp service',

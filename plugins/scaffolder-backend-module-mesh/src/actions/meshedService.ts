@@ -1,6 +1,8 @@
 import {
   LABEL_ISTIO_INJECTION,
   analyze,
+  isLabelKey,
+  isLabelValue,
   isMeshHostName,
   planCanary,
   planExpose,
@@ -27,6 +29,39 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** `[registry/]repository[:tag][@digest]`, pragmatically: no spaces, no uppercase repo. */
 const IMAGE_REFERENCE =
   /^[a-z0-9]+(?:[._\-/:][a-z0-9]+)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+/** The Gateway's selector when the template names none: istioctl's default ingress gateway. */
+const DEFAULT_INGRESS_SELECTOR = 'istio=ingressgateway';
+
+/** `key=value[,key=value]` as a Gateway `selector` (label keys and values as Kubernetes checks them). */
+function parseSelector(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text.split(',').map(pair => {
+      const at = pair.indexOf('=');
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    }),
+  );
+}
+
+/** Why a selector text is not `key=value[,key=value]` of valid labels, or `undefined`. */
+function selectorProblem(text: string): string | undefined {
+  const pairs = text.split(',');
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 0) return `"${pair.trim()}" is not key=value`;
+    const key = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    if (!isLabelKey(key)) return `"${key}" is not a label key`;
+    if (value === '' || !isLabelValue(value))
+      return `"${value}" is not a label value (a gateway selector needs a non-empty one)`;
+  }
+  if (
+    new Set(pairs.map(p => p.slice(0, p.indexOf('=')).trim())).size <
+    pairs.length
+  )
+    return 'must not repeat a key';
+  return undefined;
+}
 
 /**
  * Protocols a service may declare; each maps to the Service port's `appProtocol` and to the
@@ -123,6 +158,13 @@ export function generateManifestsInputSchema(z: typeof zv3) {
         .describe(
           'Host names served by the ingress gateway; required when expose is true, only allowed then',
         ),
+      ingressSelector: z
+        .string()
+        .max(1024, 'must be at most 1024 characters')
+        .optional()
+        .describe(
+          `Labels of the ingress gateway pods the Gateway selects, as key=value[,key=value] (default ${DEFAULT_INGRESS_SELECTOR}: istioctl's default install; the Helm gateway chart labels its pods istio=ingress); used only with expose`,
+        ),
       output: z
         .enum(['files', 'bundle'])
         .default('files')
@@ -143,6 +185,16 @@ export function generateManifestsInputSchema(z: typeof zv3) {
           path: ['targetPath'],
           message: targetProblem,
         });
+      }
+      if (value.ingressSelector !== undefined) {
+        const problem = selectorProblem(value.ingressSelector);
+        if (problem) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['ingressSelector'],
+            message: problem,
+          });
+        }
       }
       if (!value.expose) {
         if (value.hosts.length > 0) {
@@ -328,15 +380,17 @@ export function buildMeshedService(
 
   const plans: BuiltPlan[] = [mtls, routing];
   if (input.expose) {
-    // No cluster to look at here: the Gateway selects istioctl's default ingress gateway
-    // labels, as before (a Helm-installed gateway is `istio: ingress`; the Mesh tab's expose
-    // derives the selector from the cluster instead).
+    // No cluster to look at here: the template says which gateway pods to select, by
+    // default istioctl's default ingress gateway (the Mesh tab's expose derives the selector
+    // from the cluster instead).
     plans.push(
       planExpose({
         service,
         hosts: input.hosts,
         port,
-        ingressSelector: { istio: 'ingressgateway' },
+        ingressSelector: parseSelector(
+          input.ingressSelector ?? DEFAULT_INGRESS_SELECTOR,
+        ),
       }),
     );
   }

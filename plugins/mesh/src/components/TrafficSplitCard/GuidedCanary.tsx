@@ -221,11 +221,12 @@ const RunView = (props: {
 const StartForm = (props: {
   cluster: string;
   service: string;
+  virtualService?: string;
   stable: string;
   canary: string;
   actions: CanaryRunActions;
 }) => {
-  const { cluster, service, stable, canary, actions } = props;
+  const { cluster, service, virtualService, stable, canary, actions } = props;
   const [stepsText, setStepsText] = useState(
     DEFAULT_CANARY_STEP_WEIGHTS.join(', '),
   );
@@ -235,7 +236,7 @@ const StartForm = (props: {
   const steps = parseSteps(stepsText);
   const interval = parseInterval(intervalText);
   const invalid = steps.error ?? interval.error;
-  const id = `mesh-guided-${cluster}-${service}`;
+  const id = `mesh-guided-${cluster}-${service}-${virtualService ?? ''}`;
   return (
     <Box mt={1}>
       <Box display="flex" flexWrap="wrap" alignItems="flex-start">
@@ -269,6 +270,7 @@ const StartForm = (props: {
             onClick={() =>
               actions.start({
                 service,
+                ...(virtualService ? { virtualService } : {}),
                 stable,
                 canary,
                 cluster,
@@ -339,6 +341,7 @@ export const GuidedCanary = (props: {
         <StartForm
           cluster={cluster}
           service={service}
+          virtualService={virtualService}
           stable={stable}
           canary={canary}
           actions={actions}

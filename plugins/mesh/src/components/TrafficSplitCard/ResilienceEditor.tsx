@@ -65,6 +65,7 @@ export function resilienceRequest(
   cluster: string,
   values: Values,
   current: TrafficResilience | undefined,
+  virtualService?: string,
 ): ResilienceActionRequest {
   const v = Object.fromEntries(
     Object.entries(values).map(([k, x]) => [k, x.trim()]),
@@ -72,6 +73,7 @@ export function resilienceRequest(
   const request: ResilienceActionRequest = {
     action: 'resilience',
     service,
+    ...(virtualService ? { virtualService } : {}),
     cluster,
   };
   if (v.timeout) request.timeout = v.timeout;
@@ -143,15 +145,23 @@ export function describeResilience(
 export const ResilienceEditor = (props: {
   cluster: string;
   service: string;
+  /** The split's VirtualService: where the route's timeout and retries are set. */
+  virtualService?: string;
   current?: TrafficResilience;
 }) => {
-  const { cluster, service, current } = props;
+  const { cluster, service, virtualService, current } = props;
   const [open, setOpen] = useState(false);
   const [values, setValues] = useState<Values>(() => valuesOf(current));
   const action = useMeshAction();
   const permission = useMeshApplyPermission();
   const { refresh } = useMeshStatus();
-  const request = resilienceRequest(service, cluster, values, current);
+  const request = resilienceRequest(
+    service,
+    cluster,
+    values,
+    current,
+    virtualService,
+  );
   const nothing =
     request.timeout === undefined &&
     request.retries === undefined &&
@@ -179,7 +189,9 @@ export const ResilienceEditor = (props: {
             {FIELDS.map(f => (
               <Box key={f.key} mr={2} mb={1} width={190}>
                 <TextField
-                  id={`mesh-resilience-${cluster}-${service}-${f.key}`}
+                  id={`mesh-resilience-${cluster}-${service}-${
+                    virtualService ?? ''
+                  }-${f.key}`}
                   label={f.label}
                   helperText={f.hint}
                   size="small"

@@ -32,6 +32,7 @@ describe('TrafficSplitCard: guided canary', () => {
         kind: 'start',
         request: {
           service: 'backend',
+          virtualService: 'backend',
           stable: 'v1',
           canary: 'v2',
           cluster: 'local',

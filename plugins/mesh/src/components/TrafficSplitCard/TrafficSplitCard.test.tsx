@@ -103,6 +103,7 @@ describe('TrafficSplitCard', () => {
     expect(api.requests.at(-1)?.request).toEqual({
       action: 'canary',
       service: 'backend',
+      virtualService: 'backend',
       cluster: 'local',
       weights: { v1: 50, v2: 50 },
     });
@@ -237,6 +238,62 @@ describe('TrafficSplitCard', () => {
       expect(api.requests[0].request).toMatchObject({
         action: 'canary',
         service: 'storefront',
+      });
+    });
+
+    it('sends the VirtualService of the split edited when several route the Service', async () => {
+      const api = new FakeMeshApi();
+      api.status = statusOf(
+        okCluster({
+          trafficSplits: [
+            split,
+            {
+              ...split,
+              virtualService: 'backend-ingress',
+              gateways: ['shop-gateway'],
+              routes: [
+                { subset: 'v1', weight: 100, host: 'backend', podCount: 1 },
+              ],
+              canaryInProgress: false,
+            },
+          ],
+        }),
+      );
+      await renderWithMesh(<TrafficSplitCard />, { api });
+      const previews = await screen.findAllByRole('button', {
+        name: 'Preview',
+      });
+      expect(previews).toHaveLength(2);
+      await userEvent.click(previews[1]);
+      await waitFor(() => expect(api.requests).toHaveLength(1));
+      expect(api.requests[0].request).toEqual({
+        action: 'canary',
+        service: 'backend',
+        virtualService: 'backend-ingress',
+        cluster: 'local',
+        weights: { v1: 100, v2: 0 },
+      });
+
+      await userEvent.click(
+        screen.getAllByRole('button', { name: 'Edit timeouts and retries' })[1],
+      );
+      await userEvent.type(
+        document.getElementById(
+          'mesh-resilience-local-backend-backend-ingress-timeout',
+        )!,
+        '2s',
+      );
+      const resiliencePreview = screen.getAllByRole('button', {
+        name: 'Preview',
+      });
+      await userEvent.click(resiliencePreview[resiliencePreview.length - 1]);
+      await waitFor(() => expect(api.requests).toHaveLength(2));
+      expect(api.requests[1].request).toEqual({
+        action: 'resilience',
+        service: 'backend',
+        virtualService: 'backend-ingress',
+        cluster: 'local',
+        timeout: '2s',
       });
     });
 

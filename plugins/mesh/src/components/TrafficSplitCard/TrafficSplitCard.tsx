@@ -120,6 +120,7 @@ const SplitView = (props: {
       <TrafficSplitEditor
         cluster={cluster}
         service={split.service}
+        virtualService={split.virtualService}
         lockedReason={guidedRunLock(
           runsOfSplit(runs.runs, {
             cluster,
@@ -139,6 +140,7 @@ const SplitView = (props: {
       <ResilienceEditor
         cluster={cluster}
         service={split.service}
+        virtualService={split.virtualService}
         current={split.resilience}
       />
     </Box>

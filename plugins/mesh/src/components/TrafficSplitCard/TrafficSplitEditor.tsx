@@ -37,6 +37,11 @@ export const TrafficSplitEditor = (props: {
   cluster: string;
   /** The Kubernetes Service, as the status names it: the request's `service`. */
   service: string;
+  /**
+   * The split's VirtualService (`TrafficSplit.virtualService`): the request's
+   * `virtualService`, so the weights go to this split when several route the Service.
+   */
+  virtualService?: string;
   subsets: string[];
   /** Version label per subset name, shown when it differs from the name (`1.2.0` → `1-2-0`). */
   versions?: Record<string, string>;
@@ -47,8 +52,16 @@ export const TrafficSplitEditor = (props: {
   /** Why weights may not be applied by hand now (a guided canary run steps the split). */
   lockedReason?: string;
 }) => {
-  const { cluster, service, subsets, initialWeights, presets, stable, canary } =
-    props;
+  const {
+    cluster,
+    service,
+    virtualService,
+    subsets,
+    initialWeights,
+    presets,
+    stable,
+    canary,
+  } = props;
   const [weights, setWeights] = useState<Record<string, string>>(() =>
     Object.fromEntries(subsets.map(s => [s, String(initialWeights[s] ?? 0)])),
   );
@@ -81,6 +94,7 @@ export const TrafficSplitEditor = (props: {
   const request: CanaryActionRequest = {
     action: 'canary',
     service,
+    ...(virtualService ? { virtualService } : {}),
     cluster,
     weights: numeric,
   };
@@ -97,7 +111,9 @@ export const TrafficSplitEditor = (props: {
         {subsets.map(s => (
           <Box key={s} mr={2} mb={1} width={140}>
             <TextField
-              id={`mesh-weight-${cluster}-${service}-${s}`}
+              id={`mesh-weight-${cluster}-${service}-${
+                virtualService ?? ''
+              }-${s}`}
               label={`Weight for ${
                 props.versions?.[s] && props.versions[s] !== s
                   ? `${props.versions[s]} (subset ${s})`
