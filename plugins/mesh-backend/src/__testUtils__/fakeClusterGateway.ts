@@ -1,9 +1,14 @@
 import { ConflictError } from '@backstage/errors';
-import { matchesSelector, parseLabelSelector } from '@mesh-portal/backstage-plugin-mesh-common';
+import {
+  FieldConflictReport,
+  matchesSelector,
+  parseLabelSelector,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   ClusterGateway,
   ClusterRequestError,
   DeleteOptions,
+  FieldManagerConflictError,
   KubeJson,
   ListOptions,
   WriteOptions,
@@ -19,6 +24,8 @@ export interface FakeCall {
   name?: string;
   namespace?: string;
   dryRun?: boolean;
+  /** Server-side apply with force. */
+  force?: boolean;
   options?: unknown;
 }
 
@@ -51,6 +58,11 @@ export class FakeClusterGateway {
   forbidden = new Set<string>();
   /** Annotations of live objects another field manager owns: apply keeps them. */
   foreignAnnotations: Record<string, string> = {};
+  /**
+   * Fields other field managers own, by `Kind/namespace/name`: a server-side apply without
+   * force is refused with the apiserver's conflict; a forced one (not a dry run) takes them over.
+   */
+  readonly fieldOwners = new Map<string, FieldConflictReport[]>();
   private readonly store = new Map<string, KubeJson>();
   private readonly clusters: FakeCluster[];
   private version = 100;
@@ -140,7 +152,15 @@ export class FakeClusterGateway {
       name: object.metadata?.name,
       namespace: object.metadata?.namespace,
       dryRun: options.dryRun,
+      force: options.force ?? false,
     });
+    const objectKey = key(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
+    const owners = this.fieldOwners.get(objectKey) ?? [];
+    if (owners.length > 0 && !options.force) {
+      const fields = owners.flatMap(o => o.fields.map(f => `conflict with "${o.manager}": ${f}`));
+      throw new FieldManagerConflictError(`Apply failed with ${fields.length} conflicts: ${fields.join('; ')}`, owners);
+    }
+    if (owners.length > 0 && !options.dryRun) this.fieldOwners.delete(objectKey);
     const live = this.object(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
     const kept = Object.fromEntries(
       Object.entries((live?.metadata?.annotations as Record<string, string>) ?? {}).filter(([k]) => k in this.foreignAnnotations),
@@ -196,7 +216,8 @@ export class FakeClusterGateway {
   }
 }
 
-function key(kind: string, namespace: string | undefined, name: string) {
+/** The key of {@link FakeClusterGateway.fieldOwners}. */
+export function key(kind: string, namespace: string | undefined, name: string) {
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 

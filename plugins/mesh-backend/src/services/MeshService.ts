@@ -25,6 +25,11 @@ import {
   accessPolicyMode,
   ClusterSnapshot,
   entityServices,
+  fieldConflictsOfObject,
+  FieldOwnershipConflict,
+  KubeObjectMeta,
+  ResourceRef,
+  takeOverStillConfirmed,
   ingressGatewayCandidates,
   isMeshAvailable,
   needsPropagationPause,
@@ -51,6 +56,11 @@ import { statusFromSnapshot } from './statusFromSnapshot';
 export interface ApplyOptions {
   /** Take over fields other appliers own (checked against `mesh.entity.force` by the router). */
   force: boolean;
+  /**
+   * The user confirmed the take-over of fields a person applied with kubectl (the plan's
+   * `take-over` conflicts); without it such a plan is refused.
+   */
+  takeOver?: boolean;
   actor: string;
   /** Why, when not the actor's own click (e.g. a guided canary run's step): heads the audit message. */
   reason?: string;
@@ -69,8 +79,6 @@ export type ClusterAccessBase =
  * dry run and diff), apply (make-before-break order, our field manager, audit row).
  */
 export class MeshService {
-  /** Objects of a plan whose fields we take over from Update-only managers on apply. */
-  private readonly takeOver = new WeakMap<MeshPlan, Set<PlannedObject>>();
   private readonly entities = new EntityLookupCache();
 
   constructor(
@@ -209,8 +217,14 @@ export class MeshService {
       const reasons = plan.findings.filter(f => f.blocking).map(f => f.message);
       throw new ConflictError(`plan is blocked: ${reasons.join(' ')}`);
     }
-    const takeOver = this.takeOver.get(plan) ?? new Set<PlannedObject>();
+    const takeOvers = (plan.fieldConflicts ?? []).filter(c => c.resolution === 'take-over');
+    if (takeOvers.length > 0 && !options.takeOver && !options.force) {
+      throw new ConflictError(
+        `takeOver: this plan takes over fields a person applied with kubectl (${describeTakeOvers(takeOvers)}); confirm with takeOver=true to apply`,
+      );
+    }
     const applied: AppliedObject[] = [];
+    const tookOver: FieldOwnershipConflict[] = [];
     let failure: Error | undefined;
     for (const [i, object] of plan.objects.entries()) {
       try {
@@ -218,7 +232,9 @@ export class MeshService {
           // make-before-break: the previous object must reach the sidecars first
           await new Promise(resolve => setTimeout(resolve, this.deps.propagationDelayMs ?? 0));
         }
-        applied.push(await this.applyOne(plan.cluster, object, options.force || takeOver.has(object)));
+        const confirmed = takeOvers.filter(c => sameResource(c.resource, object));
+        applied.push(await this.applyOne(plan.cluster, object, { force: options.force, confirmed }));
+        tookOver.push(...confirmed);
       } catch (error) {
         failure = error as Error;
         break;
@@ -231,8 +247,14 @@ export class MeshService {
       namespace: plan.namespace,
       params: request,
       objects: applied.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
+      takeOvers: tookOver.map(({ resource, manager, fields }) => ({ ...resource, manager, fields })),
       result: failure ? 'failure' : 'success',
-      message: [options.reason, failure?.message ?? plan.summary].filter(Boolean).join(': '),
+      message: [
+        [options.reason, failure?.message ?? plan.summary].filter(Boolean).join(': '),
+        tookOver.length ? `Took over from kubectl: ${describeTakeOvers(tookOver)}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     });
     if (failure) throw failure;
     return { auditId, applied, plan };
@@ -311,33 +333,20 @@ export class MeshService {
         result = await this.write(plan.cluster, object, { dryRun: true, force });
       } catch (error) {
         if (!(error instanceof FieldManagerConflictError)) throw error;
-        const updaters = updateOnlyManagers(live);
-        const appliers = error.managers.filter(m => !updaters.has(m));
-        if (appliers.length > 0 || error.managers.length === 0) {
-          plan.findings.push({
-            code: MeshFindingCodes.fieldManagerConflict,
-            severity: 'error',
-            message: `${object.kind} ${object.name} has fields owned by ${error.managers.join(', ') || 'another field manager'}, which applies them itself (e.g. a GitOps controller) and would revert this change.`,
-            resource: { kind: object.kind, name: object.name, namespace: object.namespace },
-            hint: 'Change the source that manager applies from, or apply with force (mesh.entity.force) to take the fields over.',
-            blocking: true,
-          });
+        const decided = fieldConflictsOfObject({
+          resource: { kind: object.kind, name: object.name, namespace: object.namespace },
+          live: (live?.metadata ?? undefined) as KubeObjectMeta | undefined,
+          // A conflict naming nobody is treated as an unknown manager: it blocks.
+          conflicts: error.conflicts.length ? error.conflicts : [{ manager: 'unknown', fields: [] }],
+          yaml: object.yaml,
+        });
+        plan.findings.push(...decided.findings);
+        plan.fieldConflicts = [...(plan.fieldConflicts ?? []), ...decided.conflicts];
+        if (decided.conflicts.some(c => c.resolution === 'commit')) {
           object.diff = '';
           continue;
         }
-        // Fields last written by kubectl edit/patch/client-side apply: our merge kept their
-        // content (routes, retries, policies), so we take the fields over.
-        const owned = this.takeOver.get(plan) ?? new Set<PlannedObject>();
-        owned.add(object);
-        this.takeOver.set(plan, owned);
-        plan.findings.push({
-          code: MeshFindingCodes.fieldTakeover,
-          severity: 'info',
-          message: `${object.kind} ${object.name}: takes over fields last written by ${error.managers.join(', ')}; their other routes and settings are kept.`,
-          resource: { kind: object.kind, name: object.name, namespace: object.namespace },
-          hint: 'From now on, edit the split from the portal (or with server-side apply).',
-          blocking: false,
-        });
+        // What the object would be once the person's fields are taken over (apply asks first).
         result = await this.write(plan.cluster, object, { dryRun: true, force: true });
       }
       object.diff = liveDiff(`${object.kind}/${object.name}`, live, result);
@@ -346,14 +355,31 @@ export class MeshService {
     return results;
   }
 
-  private async applyOne(cluster: string, object: PlannedObject, force: boolean): Promise<AppliedObject> {
+  /**
+   * Applies one object. `confirmed` are the take-overs the user confirmed on it: the apply goes
+   * without force first, and forces only when the server's conflicts are still exactly those
+   * (a controller or new fields since the plan refuse it, nothing changed).
+   */
+  private async applyOne(
+    cluster: string,
+    object: PlannedObject,
+    options: { force: boolean; confirmed: FieldOwnershipConflict[] },
+  ): Promise<AppliedObject> {
     if (object.operation === 'delete') {
       const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
       await this.deps.gateway.delete(cluster, ref, { preconditions: deletePreconditions(object) });
       return { kind: object.kind, name: object.name, namespace: object.namespace, result: 'deleted' };
     }
     const before = object.live;
-    const after = await this.write(cluster, object, { dryRun: false, force });
+    const after = await this.write(cluster, object, { dryRun: false, force: options.force }).catch(error => {
+      if (!(error instanceof FieldManagerConflictError) || options.confirmed.length === 0) throw error;
+      if (!takeOverStillConfirmed(options.confirmed, error.conflicts)) {
+        throw new ConflictError(
+          `${object.kind} ${object.name}: its fields changed owners since the plan (${error.message}); plan again`,
+        );
+      }
+      return this.write(cluster, object, { dryRun: false, force: true });
+    });
     const changed = !before || before.metadata && (after.metadata as any)?.resourceVersion !== (before.metadata as any)?.resourceVersion;
     return {
       kind: object.kind,
@@ -471,9 +497,13 @@ function appliedResult(operation: PlannedObject['operation'], created: boolean, 
   return changed ? 'configured' : 'unchanged';
 }
 
-/** Managers whose every entry on the live object is an Update (they do not re-apply). */
-function updateOnlyManagers(live: KubeJson | null): Set<string> {
-  const entries = ((live?.metadata as any)?.managedFields ?? []) as Array<{ manager: string; operation: string }>;
-  const appliers = new Set(entries.filter(e => e.operation === 'Apply').map(e => e.manager));
-  return new Set(entries.filter(e => e.operation === 'Update' && !appliers.has(e.manager)).map(e => e.manager));
+function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}
+
+/** `VirtualService backend: .spec.http from "kubectl"; …` */
+function describeTakeOvers(conflicts: FieldOwnershipConflict[]): string {
+  return conflicts
+    .map(c => `${c.resource.kind} ${c.resource.name}: ${c.fields.join(', ') || 'fields'} from "${c.manager}"`)
+    .join('; ');
 }

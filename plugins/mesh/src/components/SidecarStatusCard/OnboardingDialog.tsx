@@ -20,6 +20,7 @@ import {
   type OnboardActionRequest,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -106,7 +107,7 @@ export const OnboardingDialog = (props: {
   const applyReason =
     revisionError ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings above.' : undefined);
+    planApplyReason(action.plan, action.takeOver.confirmed);
 
   return (
     <Dialog
@@ -207,7 +208,9 @@ export const OnboardingDialog = (props: {
             {live && <PodTable workloads={live.workloads} />}
           </>
         )}
-        {!action.result && action.plan && <PlanView plan={action.plan} />}
+        {!action.result && action.plan && (
+          <PlanView plan={action.plan} takeOver={action.takeOver} />
+        )}
         {permission.reason && !permission.loading && (
           <Box mt={1}>
             <Typography variant="body2" color="textSecondary">

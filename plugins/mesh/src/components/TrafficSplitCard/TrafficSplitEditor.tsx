@@ -6,6 +6,7 @@ import type {
   TrafficSplit,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -89,7 +90,11 @@ export const TrafficSplitEditor = (props: {
     props.lockedReason ??
     validation ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
+    planApplyReason(
+      action.plan,
+      action.takeOver.confirmed,
+      'Blocked by the findings of the plan.',
+    );
 
   return (
     <Box mt={2}>
