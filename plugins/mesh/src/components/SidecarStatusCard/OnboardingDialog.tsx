@@ -18,6 +18,7 @@ import {
   workloadRequestNames,
   type ClusterMeshStatusOk,
   type OnboardActionRequest,
+  type PortProtocolAnswer,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   planApplyReason,
@@ -32,6 +33,7 @@ import {
   PlanView,
 } from '../shared';
 import { PodTable } from './PodTable';
+import { PortProtocolFields, undeclaredPorts } from './PortProtocolFields';
 
 /** How long the status is re-read after an onboarding, while pods restart. */
 const WATCH_RESTART_MS = 3 * 60 * 1000;
@@ -64,6 +66,8 @@ export const OnboardingDialog = (props: {
   const [scope, setScope] = useState<'namespace' | 'workload'>('namespace');
   const [mode, setMode] = useState<DataPlaneMode>('sidecar');
   const [revisionInput, setRevisionInput] = useState('');
+  const [portProtocols, setPortProtocols] = useState<PortProtocolAnswer[]>([]);
+  const openPorts = undeclaredPorts(cluster);
   const action = useMeshAction();
   const permission = useMeshApplyPermission();
   const { status, poll, polling } = useMeshStatus();
@@ -85,6 +89,7 @@ export const OnboardingDialog = (props: {
     // Sidecar is the backend's default: only ambient is sent explicitly.
     ...(mode === 'ambient' ? { mode } : {}),
     ...(revision ? { revision } : {}),
+    ...(portProtocols.length > 0 ? { portProtocols } : {}),
   };
 
   const onApply = async () => {
@@ -191,6 +196,17 @@ export const OnboardingDialog = (props: {
               }}
             />
           </Box>
+        )}
+        {openPorts.length > 0 && (
+          <PortProtocolFields
+            ports={openPorts}
+            answers={portProtocols}
+            disabled={Boolean(action.result)}
+            onChange={answers => {
+              setPortProtocols(answers);
+              action.reset();
+            }}
+          />
         )}
         <Typography variant="body2" color="textSecondary" paragraph>
           {mode === 'sidecar'
