@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Box, Button, TextField, Typography } from '@material-ui/core';
+import { Box, Button, Typography } from '@material-ui/core';
 import type {
   CanaryActionRequest,
   CanaryPreset,
@@ -11,7 +11,11 @@ import {
   useMeshApplyPermission,
   useMeshStatus,
 } from '../../hooks';
-import { InlinePlanActions, InlinePlanOutcome } from '../shared';
+import {
+  InlinePlanActions,
+  InlinePlanOutcome,
+  OneLineTextField,
+} from '../shared';
 
 /** The message shown, and the reason Apply is disabled, when weights do not sum to 100. */
 export function totalMessage(total: number): string | undefined {
@@ -100,17 +104,17 @@ export const TrafficSplitEditor = (props: {
     <Box mt={2}>
       <Box display="flex" flexWrap="wrap" alignItems="flex-start">
         {subsets.map(s => (
-          <Box key={s} mr={2} mb={1} width={140}>
-            <TextField
+          <Box key={s} mr={2} mb={1} width={176}>
+            <OneLineTextField
               id={`mesh-weight-${cluster}-${service}-${s}`}
-              label={`Weight for ${
+              // The version people know in the label, the subset the request names below it.
+              label={`Weight for ${props.versions?.[s] ?? s}`}
+              helperText={
                 props.versions?.[s] && props.versions[s] !== s
-                  ? `${props.versions[s]} (subset ${s})`
-                  : s
-              }`}
+                  ? `subset ${s}`
+                  : undefined
+              }
               type="number"
-              size="small"
-              variant="outlined"
               value={weights[s]}
               inputProps={{ min: 0, max: 100, step: 1 }}
               onChange={e => {
