@@ -184,18 +184,38 @@ describe('mesh router', () => {
     expect(mesh.plan).not.toHaveBeenCalled();
   });
 
-  it('applies when mesh.entity.apply is allowed, recording the user as actor', async () => {
+  it.each([
+    ['', false],
+    ['?takeOver=true', true],
+  ])(
+    'applies when mesh.entity.apply is allowed, recording the user as actor (apply%s: takeOver %s, no mesh.entity.force asked)',
+    async (query, takeOver) => {
+      const { server, mesh, permissions } = await app();
+      const res = await request(server)
+        .post(`/entities/default/component/backend/apply${query}`)
+        .send(canary90);
+      expect(res.status).toBe(200);
+      expect(mesh.apply).toHaveBeenCalledWith(
+        'component:default/backend',
+        canary90,
+        expect.anything(),
+        { force: false, takeOver, actor: 'user:default/mock' },
+      );
+      const asked = permissions.authorize.mock.calls.flatMap(([reqs]) =>
+        reqs.map((r: any) => r.permission.name),
+      );
+      expect(asked).not.toContain('mesh.entity.force');
+    },
+  );
+
+  it('refuses a takeOver that is not true or false with 400 naming it', async () => {
     const { server, mesh } = await app();
     const res = await request(server)
-      .post('/entities/default/component/backend/apply')
+      .post('/entities/default/component/backend/apply?takeOver=yes')
       .send(canary90);
-    expect(res.status).toBe(200);
-    expect(mesh.apply).toHaveBeenCalledWith(
-      'component:default/backend',
-      canary90,
-      expect.anything(),
-      { force: false, actor: 'user:default/mock' },
-    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('takeOver');
+    expect(mesh.apply).not.toHaveBeenCalled();
   });
 
   it('refuses apply with 403 when mesh.entity.apply is denied', async () => {
@@ -365,6 +385,7 @@ describe('mesh router', () => {
       expect.anything(),
       {
         force: false,
+        takeOver: false,
         actor: 'user:default/mock',
       },
     );

@@ -42,9 +42,14 @@ const runParams = z.object({
   action: z.enum(['pause', 'resume', 'abort']),
 });
 
-/** `?force=true` on apply: take over fields other appliers own (needs mesh.entity.force). */
+/**
+ * Query of apply. `force=true`: take over fields any other manager owns (needs
+ * mesh.entity.force). `takeOver=true`: the user confirmed taking over the fields a person
+ * applied with kubectl that the plan showed (mesh.entity.apply is enough).
+ */
 const applyQuery = z.strictObject({
   force: z.enum(['true', 'false']).optional(),
+  takeOver: z.enum(['true', 'false']).optional(),
 });
 
 /** Largest request body accepted; a mesh action is a few hundred bytes. */
@@ -110,6 +115,7 @@ export async function createRouter(
     res.json(
       await authorized.apply(entityRef, action, credentials, {
         force: query.force === 'true',
+        takeOver: query.takeOver === 'true',
       }),
     );
   });

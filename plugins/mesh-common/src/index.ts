@@ -23,6 +23,7 @@ export {
 } from './kube/meshConfig';
 export * from './kube/durations';
 export * from './kube/canaryController';
+export * from './kube/fieldManagers';
 export * from './builders';
 export * from './analyzer';
 export * from './kiali';

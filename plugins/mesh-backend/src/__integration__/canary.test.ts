@@ -14,6 +14,25 @@ jest.setTimeout(240_000);
 const credentials = mockCredentials.user('user:default/guest');
 const actor = 'user:default/guest';
 
+/** The one route of backend (no subsets), as a VirtualService. */
+const plainRoute = [{ route: [{ destination: { host: 'backend' } }] }];
+
+/** backend v1 and v2 in `ns`, and its VirtualService applied with kubectl and `applyArgs`. */
+async function applyAppAndRoute(ns: string, applyArgs: string[]) {
+  await kubectlApply(appManifests('backend', ns, ['v1', 'v2']));
+  await kubectlApply(
+    [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'backend', namespace: ns },
+        spec: { hosts: ['backend'], http: plainRoute },
+      },
+    ],
+    applyArgs,
+  );
+}
+
 describe('canary against the local mesh', () => {
   let namespace: string;
   beforeAll(async () => {
@@ -60,6 +79,17 @@ describe('canary against the local mesh', () => {
     expect(plan.objects.map(o => o.kind)).toEqual(['DestinationRule', 'VirtualService']);
     expect(plan.objects[0].diff).toContain('+  subsets:');
     expect(plan.objects[1].diff).toMatch(/\+\s+weight: 90/);
+    // kubectl's client-side apply owns the routes: a person's, taken over once confirmed.
+    expect(plan.fieldConflicts).toEqual([
+      expect.objectContaining({
+        resource: expect.objectContaining({ kind: 'VirtualService', name: 'backend' }),
+        manager: 'kubectl-client-side-apply',
+        resolution: 'take-over',
+      }),
+    ]);
+    await expect(
+      service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: false, actor }),
+    ).rejects.toThrow(/^takeOver: /);
 
     for (const [request, expected] of [
       [{ action: 'canary', preset: '90/10' }, { v1: 90, v2: 10 }],
@@ -67,7 +97,7 @@ describe('canary against the local mesh', () => {
       [{ action: 'canary', weights: { v1: 25, v2: 75 } }, { v1: 25, v2: 75 }],
       [{ action: 'canary', preset: 'promote' }, { v2: 100 }],
     ] as const) {
-      const result = await service.apply(ref, request as any, credentials, { force: false, actor });
+      const result = await service.apply(ref, request as any, credentials, { force: false, takeOver: true, actor });
       expect(result.auditId).toBeTruthy();
       const vs = await getJson('virtualservice', 'backend', namespace);
       const [beta, split] = vs.spec.http;
@@ -99,24 +129,18 @@ describe('canary against the local mesh', () => {
 
     const history = await service.history(ref);
     expect(history).toHaveLength(4);
+    // The first apply took the routes over from kubectl, and says so.
+    expect(history[3].takeOvers).toEqual([
+      expect.objectContaining({ kind: 'VirtualService', name: 'backend', manager: 'kubectl-client-side-apply' }),
+    ]);
+    expect(history.slice(0, 3).every(h => h.takeOvers === undefined)).toBe(true);
     expect(history.every(h => h.result === 'success' && h.actor === actor)).toBe(true);
   });
 
   it('refuses with 409 naming the manager when a GitOps controller applies the VirtualService', async () => {
     const ns = await localMesh.freshNamespace('gitops');
     try {
-      await kubectlApply(appManifests('backend', ns, ['v1', 'v2']));
-      await kubectlApply(
-        [
-          {
-            apiVersion: 'networking.istio.io/v1',
-            kind: 'VirtualService',
-            metadata: { name: 'backend', namespace: ns },
-            spec: { hosts: ['backend'], http: [{ route: [{ destination: { host: 'backend' } }] }] },
-          },
-        ],
-        ['--server-side', '--field-manager=argocd-controller'],
-      );
+      await applyAppAndRoute(ns, ['--server-side', '--field-manager=argocd-controller']);
       const { service } = await meshServiceFor([component('backend', ns)]);
       const ref = 'component:default/backend';
 
@@ -128,12 +152,49 @@ describe('canary against the local mesh', () => {
       await expect(attempt).rejects.toBeInstanceOf(ConflictError);
       await expect(attempt).rejects.toThrow(/argocd-controller/);
       const vs = await getJson('virtualservice', 'backend', ns);
-      expect(vs.spec.http).toEqual([{ route: [{ destination: { host: 'backend' } }] }]);
+      expect(vs.spec.http).toEqual(plainRoute);
+
+      // A confirmed take-over does not pass a controller: only force (mesh.entity.force) does.
+      await expect(
+        service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: false, takeOver: true, actor }),
+      ).rejects.toThrow(/argocd-controller/);
 
       // Force is explicit, and then the split is ours.
       await service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: true, actor });
       const forced = await getJson('virtualservice', 'backend', ns);
       expect(forced.spec.http[0].route.map((r: any) => r.weight)).toEqual([90, 10]);
+    } finally {
+      await localMesh.deleteNamespace(ns);
+    }
+  });
+
+  it("takes over a person's kubectl apply --server-side only once confirmed, and audits it", async () => {
+    const ns = await localMesh.freshNamespace('person');
+    try {
+      // kubectl's server-side apply writes as field manager "kubectl", operation Apply: a person.
+      await applyAppAndRoute(ns, ['--server-side']);
+      const { service } = await meshServiceFor([component('backend', ns)]);
+      const ref = 'component:default/backend';
+
+      const plan = await service.plan(ref, { action: 'canary', preset: '90/10' }, credentials);
+      expect(plan.blocked).toBe(false);
+      const takeOver = plan.fieldConflicts?.find(c => c.resource.kind === 'VirtualService');
+      expect(takeOver).toMatchObject({ manager: 'kubectl', owner: { kind: 'person' }, resolution: 'take-over' });
+      expect(takeOver?.fields).toContain('.spec.http');
+
+      const attempt = service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: false, actor });
+      await expect(attempt).rejects.toBeInstanceOf(ConflictError);
+      await expect(attempt).rejects.toThrow(/^takeOver: .*"kubectl"/);
+      expect((await getJson('virtualservice', 'backend', ns)).spec.http).toEqual(plainRoute);
+
+      await service.apply(ref, { action: 'canary', preset: '90/10' }, credentials, { force: false, takeOver: true, actor });
+      const vs = await getJson('virtualservice', 'backend', ns);
+      expect(vs.spec.http[0].route.map((r: any) => r.weight)).toEqual([90, 10]);
+      expect(vs.metadata.managedFields.some((m: any) => m.manager === 'kubectl' && JSON.stringify(m.fieldsV1 ?? {}).includes('f:http'))).toBe(false);
+      const [row] = await service.history(ref);
+      expect(row.takeOvers).toEqual([
+        expect.objectContaining({ kind: 'VirtualService', name: 'backend', manager: 'kubectl', fields: expect.arrayContaining(['.spec.http']) }),
+      ]);
     } finally {
       await localMesh.deleteNamespace(ns);
     }

@@ -1,9 +1,14 @@
 import { ConflictError } from '@backstage/errors';
-import { matchesSelector, parseLabelSelector } from '@mesh-portal/backstage-plugin-mesh-common';
+import {
+  FieldConflictReport,
+  matchesSelector,
+  parseLabelSelector,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import {
   ClusterGateway,
   ClusterRequestError,
   DeleteOptions,
+  FieldManagerConflictError,
   KubeJson,
   ListOptions,
   ObjectChangedError,
@@ -21,6 +26,8 @@ export interface FakeCall {
   name?: string;
   namespace?: string;
   dryRun?: boolean;
+  /** Server-side apply with force. */
+  force?: boolean;
   options?: unknown;
 }
 
@@ -74,6 +81,11 @@ export class FakeClusterGateway {
   writeFault?: (call: FakeCall) => FakeWriteFault | undefined;
   /** As the gateway's `mesh.requestTimeoutMs`. */
   requestTimeoutMs = 10_000;
+  /**
+   * Fields other field managers own, by `Kind/namespace/name`: a server-side apply without
+   * force is refused with the apiserver's conflict; a forced one (not a dry run) takes them over.
+   */
+  readonly fieldOwners = new Map<string, FieldConflictReport[]>();
   private readonly store = new Map<string, KubeJson>();
   private heldWrites?: { count: number; waiting: Array<() => void> };
   private readonly clusters: FakeCluster[];
@@ -181,11 +193,19 @@ export class FakeClusterGateway {
       name: object.metadata?.name,
       namespace: object.metadata?.namespace,
       dryRun: options.dryRun,
+      force: options.force ?? false,
       options: { resourceVersion: object.metadata?.resourceVersion },
     };
     this.calls.push(call);
     await this.misbehave(cluster, `apply ${call.kind} ${call.name}`);
     if (!options.dryRun) await this.waitForHeldWrites();
+    const objectKey = key(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
+    const owners = this.fieldOwners.get(objectKey) ?? [];
+    if (owners.length > 0 && !options.force) {
+      const fields = owners.flatMap(o => o.fields.map(f => `conflict with "${o.manager}": ${f}`));
+      throw new FieldManagerConflictError(`Apply failed with ${fields.length} conflicts: ${fields.join('; ')}`, owners);
+    }
+    if (owners.length > 0 && !options.dryRun) this.fieldOwners.delete(objectKey);
     const live = this.object(object.kind ?? '', object.metadata?.namespace, object.metadata?.name ?? '');
     // As the apiserver: a resourceVersion in the applied object is a precondition.
     const wanted = object.metadata?.resourceVersion;
@@ -281,7 +301,8 @@ export class FakeClusterGateway {
   }
 }
 
-function key(kind: string, namespace: string | undefined, name: string) {
+/** The key of {@link FakeClusterGateway.fieldOwners}. */
+export function key(kind: string, namespace: string | undefined, name: string) {
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 

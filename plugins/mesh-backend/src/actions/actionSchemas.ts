@@ -33,6 +33,12 @@ export const applyInput = z.strictObject({
     .describe(
       'Take over fields another field manager owns (needs mesh.entity.force, like ?force=true on the apply route).',
     ),
+  takeOver: z
+    .boolean()
+    .optional()
+    .describe(
+      "Confirm the take-over of fields a person applied with kubectl, which the plan lists in fieldConflicts (like ?takeOver=true on the apply route); ask the user first.",
+    ),
 });
 
 /**

@@ -112,12 +112,15 @@ export function registerMeshActions(options: {
           )} principal, such as a static token, may only read and plan`,
         );
       }
-      const { entityRef, change, force } = parseRequest(applyInput, input);
+      const { entityRef, change, force, takeOver } = parseRequest(
+        applyInput,
+        input,
+      );
       const result = await mesh.apply(
         actionEntityRef(entityRef),
         change,
         credentials,
-        { force: force ?? false, reason: ACTION_APPLY_REASON },
+        { force: force ?? false, takeOver, reason: ACTION_APPLY_REASON },
       );
       return { output: { ...result, plan: planForAssistant(result.plan) } };
     },

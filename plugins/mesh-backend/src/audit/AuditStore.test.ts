@@ -64,5 +64,24 @@ describe.each(ids)('AuditStore on %s', databaseId => {
     expect(rows[0].result).toBe('failure');
     expect(new Date(rows[0].createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
     expect(await audit.list('component:default/payments')).toHaveLength(1);
+    expect(rows[1].takeOvers).toBeUndefined();
+  });
+
+  it('keeps the fields an apply took over, with their manager', async () => {
+    const audit = await store();
+    const takeOvers = [
+      { kind: 'VirtualService', name: 'backend', namespace: 'prod', manager: 'kubectl', fields: ['.spec.http'] },
+    ];
+    await audit.record({
+      actor: 'user:default/guest',
+      entityRef: 'component:default/backend',
+      cluster: 'local',
+      namespace: 'prod',
+      params: { action: 'canary', preset: '90/10' },
+      objects: [{ kind: 'VirtualService', name: 'backend', namespace: 'prod' }],
+      takeOvers,
+      result: 'success',
+    });
+    expect((await audit.list('component:default/backend'))[0].takeOvers).toEqual(takeOvers);
   });
 });

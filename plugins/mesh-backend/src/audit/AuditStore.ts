@@ -12,6 +12,7 @@ export interface NewAuditEntry {
   namespace: string;
   params: MeshActionRequest;
   objects: AuditEntry['objects'];
+  takeOvers?: AuditEntry['takeOvers'];
   result: AuditEntry['result'];
   message?: string;
 }
@@ -35,6 +36,7 @@ export class AuditStore {
       namespace: entry.namespace,
       params: JSON.stringify(entry.params),
       objects: JSON.stringify(entry.objects),
+      take_overs: entry.takeOvers?.length ? JSON.stringify(entry.takeOvers) : null,
       result: entry.result,
       message: entry.message ?? null,
       created_at: new Date(),
@@ -54,6 +56,7 @@ export class AuditStore {
       action: row.action,
       params: JSON.parse(row.params),
       objects: JSON.parse(row.objects),
+      ...(row.take_overs ? { takeOvers: JSON.parse(row.take_overs) } : {}),
       result: row.result,
       message: row.message ?? undefined,
       createdAt: new Date(row.created_at).toISOString(),

@@ -172,6 +172,27 @@ describe('CanaryRunner', () => {
     expect(applied).toEqual([]);
   });
 
+  it("refuses to start while a person's kubectl fields await a confirmed take-over", async () => {
+    const { runner, mesh, applied, store } = await setup();
+    mesh.plan.mockResolvedValue({
+      ...plan(),
+      fieldConflicts: [
+        {
+          resource: { kind: 'VirtualService', name: 'backend', namespace: 'shop' },
+          manager: 'kubectl',
+          owner: { kind: 'person', tool: 'kubectl' },
+          fields: ['.spec.http'],
+          resolution: 'take-over',
+        },
+      ],
+    });
+    await expect(runner.start(entityRef, start, alice, 'user:default/alice')).rejects.toThrow(
+      'VirtualService backend has fields a person applied with kubectl (field manager "kubectl"): apply a split from the Mesh tab and confirm the take-over, then start the run',
+    );
+    expect(applied).toEqual([]);
+    expect(await store.list(entityRef)).toEqual([]);
+  });
+
   it('refuses a second active run for the same service with 409', async () => {
     const { runner, applied } = await setup();
     const first = await runner.start(entityRef, start, alice, 'user:default/alice');

@@ -111,6 +111,14 @@ export class CanaryRunner {
       const reasons = plan.findings.filter(f => f.blocking).map(f => f.message);
       throw new ConflictError(`plan is blocked: ${reasons.join(' ')}`);
     }
+    // A run's steps are not confirmed one by one: a person's fields are taken over first,
+    // with the user's confirmation, by one split applied from the Mesh tab.
+    const takeOver = plan.fieldConflicts?.find(c => c.resolution === 'take-over');
+    if (takeOver) {
+      throw new ConflictError(
+        `${takeOver.resource.kind} ${takeOver.resource.name} has fields a person applied with kubectl (field manager "${takeOver.manager}"): apply a split from the Mesh tab and confirm the take-over, then start the run`,
+      );
+    }
 
     const now = this.now();
     const run = await this.deps.store.insert(

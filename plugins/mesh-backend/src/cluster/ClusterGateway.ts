@@ -10,6 +10,7 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import https from 'node:https';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { MeshClusterConfig } from './clusterConfig';
+import type { FieldConflictReport } from '@mesh-portal/backstage-plugin-mesh-common';
 
 /** A Kubernetes object as plain JSON. */
 export type KubeJson = KubernetesObject & { [key: string]: unknown };
@@ -84,11 +85,16 @@ export class ClusterRequestError extends Error {
  * `managers` names them (e.g. a GitOps controller).
  */
 export class FieldManagerConflictError extends ConflictError {
+  /** The managers named, once each. */
+  readonly managers: string[];
+
   constructor(
     message: string,
-    readonly managers: string[],
+    /** Per manager, the fields it owns that the apply would change. */
+    readonly conflicts: FieldConflictReport[],
   ) {
     super(message);
+    this.managers = conflicts.map(c => c.manager);
   }
 }
 
@@ -443,10 +449,9 @@ export class ClusterGateway {
       const status = parseStatus(error.body);
       const message = status?.message ?? String(error.message).split('\n')[0];
       if (error.code === 409 && /conflict/i.test(message) && /Apply failed/i.test(message)) {
-        const managers = [...message.matchAll(/conflicts? with "([^"]+)"/g)].map(m => m[1]);
         return new FieldManagerConflictError(
           `${what} on cluster ${cluster}: ${message}`,
-          [...new Set(managers)],
+          applyConflicts(status, message),
         );
       }
       return new ClusterRequestError(cluster, error.code, `${what} on cluster ${cluster}: ${message}`);
@@ -457,7 +462,39 @@ export class ClusterGateway {
   }
 }
 
-function parseStatus(body: unknown): { message?: string; reason?: string } | undefined {
+/** The `"manager"` a conflict cause or message names (`conflict with "kubectl-edit" using v1`). */
+const MANAGER_IN_CONFLICT = /conflicts? with "([^"]+)"/g;
+
+/**
+ * Who owns which fields, from an apply conflict: one `FieldManagerConflict` cause per field
+ * (k8s.io/apimachinery pkg/util/managedfields/internal/conflict.go `NewConflictError`:
+ * `Message: "conflict with <manager>"`, `Field: <path>`); the message's managers when the
+ * server gave no causes.
+ */
+export function applyConflicts(status: ApiStatus | undefined, message: string): FieldConflictReport[] {
+  const byManager = new Map<string, string[]>();
+  for (const cause of status?.details?.causes ?? []) {
+    if (cause.type !== 'FieldManagerConflict') continue;
+    const manager = [...(cause.message ?? '').matchAll(MANAGER_IN_CONFLICT)][0]?.[1];
+    if (!manager) continue;
+    const fields = byManager.get(manager) ?? [];
+    if (cause.field && !fields.includes(cause.field)) fields.push(cause.field);
+    byManager.set(manager, fields);
+  }
+  if (byManager.size === 0) {
+    for (const match of message.matchAll(MANAGER_IN_CONFLICT)) byManager.set(match[1], []);
+  }
+  return [...byManager].map(([manager, fields]) => ({ manager, fields }));
+}
+
+/** The parts of a Kubernetes `Status` body read here. */
+export interface ApiStatus {
+  message?: string;
+  reason?: string;
+  details?: { causes?: Array<{ type?: string; message?: string; field?: string }> };
+}
+
+function parseStatus(body: unknown): ApiStatus | undefined {
   if (body && typeof body === 'object') return body as { message?: string };
   if (typeof body === 'string') {
     try {

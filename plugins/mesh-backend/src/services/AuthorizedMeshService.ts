@@ -82,7 +82,7 @@ export class AuthorizedMeshService {
     entityRef: string,
     request: MeshActionRequest,
     credentials: BackstageCredentials<BackstageUserPrincipal>,
-    options: { force: boolean; reason?: string },
+    options: { force: boolean; takeOver?: boolean; reason?: string },
   ): Promise<MeshApplyResult> {
     await this.require(credentials, meshEntityApplyPermission, entityRef);
     if (
@@ -93,6 +93,7 @@ export class AuthorizedMeshService {
     }
     return this.deps.mesh.apply(entityRef, request, credentials, {
       force: options.force,
+      takeOver: options.takeOver,
       actor: credentials.principal.userEntityRef,
       reason: options.reason,
     });

@@ -28,6 +28,11 @@ import {
   accessPolicyMode,
   ClusterSnapshot,
   entityServices,
+  fieldConflictsOfObject,
+  FieldOwnershipConflict,
+  KubeObjectMeta,
+  ResourceRef,
+  takeOverStillConfirmed,
   ingressGatewayCandidates,
   isMeshAvailable,
   needsPropagationPause,
@@ -62,6 +67,11 @@ const isDefined = <T>(value: T | undefined): value is T => value !== undefined;
 export interface ApplyOptions {
   /** Take over fields other appliers own (checked against `mesh.entity.force` by the router). */
   force: boolean;
+  /**
+   * The user confirmed the take-over of fields a person applied with kubectl (the plan's
+   * `take-over` conflicts); without it such a plan is refused.
+   */
+  takeOver?: boolean;
   actor: string;
   /** Why, when not the actor's own click (e.g. a guided canary run's step): heads the audit message. */
   reason?: string;
@@ -80,8 +90,6 @@ export type ClusterAccessBase =
  * dry run and diff), apply (make-before-break order, our field manager, audit row).
  */
 export class MeshService {
-  /** Objects of a plan whose fields we take over from Update-only managers on apply. */
-  private readonly takeOver = new WeakMap<MeshPlan, Set<PlannedObject>>();
   /** What the server said each object of a plan would become (its dry run). */
   private readonly dryRunResults = new WeakMap<MeshPlan, Map<PlannedObject, KubeJson>>();
   private readonly entities = new EntityLookupCache();
@@ -229,8 +237,21 @@ export class MeshService {
       }
       throw error;
     }
-    const takeOver = this.takeOver.get(plan) ?? new Set<PlannedObject>();
+    const takeOvers = (plan.fieldConflicts ?? []).filter(c => c.resolution === 'take-over');
+    if (takeOvers.length > 0 && !options.takeOver && !options.force) {
+      const error = new ConflictError(
+        `takeOver: this plan takes over fields a person applied with kubectl (${describeTakeOvers(takeOvers)}); confirm with takeOver=true to apply`,
+      );
+      await this.recordApply(entityRef, request, options, {
+        cluster: plan.cluster,
+        namespace: plan.namespace,
+        outcomes: [],
+        failure: new Error(`${error.message}. Nothing applied`),
+      });
+      throw error;
+    }
     const outcomes: ObjectOutcome[] = [];
+    const tookOver: FieldOwnershipConflict[] = [];
     let failure: Error | undefined;
     for (const [i, object] of plan.objects.entries()) {
       if (failure) {
@@ -242,8 +263,10 @@ export class MeshService {
           // make-before-break: the previous object must reach the sidecars first
           await new Promise(resolve => setTimeout(resolve, this.deps.propagationDelayMs ?? 0));
         }
-        const applied = await this.applyOne(plan.cluster, object, options.force || takeOver.has(object));
+        const confirmed = takeOvers.filter(c => sameResource(c.resource, object));
+        const applied = await this.applyOne(plan.cluster, object, { force: options.force, confirmed });
         outcomes.push({ object, state: 'applied', applied });
+        tookOver.push(...confirmed);
       } catch (error) {
         failure = error as Error;
         outcomes.push(await this.outcomeAfterFailure(plan, object, error));
@@ -256,6 +279,7 @@ export class MeshService {
       outcomes,
       failure: message ? new Error(message) : undefined,
       summary: plan.summary,
+      tookOver,
     });
     if (failure) throw stoppedApplyError(failure, message!);
     return { auditId, applied: outcomes.flatMap(o => (o.applied ? [o.applied] : [])), plan };
@@ -322,8 +346,17 @@ export class MeshService {
     entityRef: string,
     request: MeshActionRequest,
     options: ApplyOptions,
-    row: { cluster: string; namespace: string; outcomes: ObjectOutcome[]; failure?: Error; summary?: string },
+    row: {
+      cluster: string;
+      namespace: string;
+      outcomes: ObjectOutcome[];
+      failure?: Error;
+      summary?: string;
+      /** Fields taken over from a person's kubectl, as the user confirmed. */
+      tookOver?: FieldOwnershipConflict[];
+    },
   ): Promise<string> {
+    const tookOver = row.tookOver ?? [];
     return this.deps.audit.record({
       actor: options.actor,
       entityRef,
@@ -333,8 +366,14 @@ export class MeshService {
       objects: row.outcomes
         .filter(o => o.state === 'applied')
         .map(({ object: { kind, name, namespace } }) => ({ kind, name, namespace })),
+      takeOvers: tookOver.map(({ resource, manager, fields }) => ({ ...resource, manager, fields })),
       result: row.failure ? 'failure' : 'success',
-      message: [options.reason, row.failure?.message ?? row.summary].filter(Boolean).join(': '),
+      message: [
+        [options.reason, row.failure?.message ?? row.summary].filter(Boolean).join(': '),
+        tookOver.length ? `Took over from kubectl: ${describeTakeOvers(tookOver)}.` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
     });
   }
 
@@ -435,33 +474,20 @@ export class MeshService {
         result = await this.write(plan.cluster, object, { dryRun: true, force });
       } catch (error) {
         if (!(error instanceof FieldManagerConflictError)) throw error;
-        const updaters = updateOnlyManagers(live);
-        const appliers = error.managers.filter(m => !updaters.has(m));
-        if (appliers.length > 0 || error.managers.length === 0) {
-          plan.findings.push({
-            code: MeshFindingCodes.fieldManagerConflict,
-            severity: 'error',
-            message: `${object.kind} ${object.name} has fields owned by ${error.managers.join(', ') || 'another field manager'}, which applies them itself (e.g. a GitOps controller) and would revert this change.`,
-            resource: { kind: object.kind, name: object.name, namespace: object.namespace },
-            hint: 'Change the source that manager applies from, or apply with force (mesh.entity.force) to take the fields over.',
-            blocking: true,
-          });
+        const decided = fieldConflictsOfObject({
+          resource: { kind: object.kind, name: object.name, namespace: object.namespace },
+          live: (live?.metadata ?? undefined) as KubeObjectMeta | undefined,
+          // A conflict naming nobody is treated as an unknown manager: it blocks.
+          conflicts: error.conflicts.length ? error.conflicts : [{ manager: 'unknown', fields: [] }],
+          yaml: object.yaml,
+        });
+        plan.findings.push(...decided.findings);
+        plan.fieldConflicts = [...(plan.fieldConflicts ?? []), ...decided.conflicts];
+        if (decided.conflicts.some(c => c.resolution === 'commit')) {
           object.diff = '';
           continue;
         }
-        // Fields last written by kubectl edit/patch/client-side apply: our merge kept their
-        // content (routes, retries, policies), so we take the fields over.
-        const owned = this.takeOver.get(plan) ?? new Set<PlannedObject>();
-        owned.add(object);
-        this.takeOver.set(plan, owned);
-        plan.findings.push({
-          code: MeshFindingCodes.fieldTakeover,
-          severity: 'info',
-          message: `${object.kind} ${object.name}: takes over fields last written by ${error.managers.join(', ')}; their other routes and settings are kept.`,
-          resource: { kind: object.kind, name: object.name, namespace: object.namespace },
-          hint: 'From now on, edit the split from the portal (or with server-side apply).',
-          blocking: false,
-        });
+        // What the object would be once the person's fields are taken over (apply asks first).
         result = await this.write(plan.cluster, object, { dryRun: true, force: true });
       }
       object.diff = liveDiff(`${object.kind}/${object.name}`, live, result);
@@ -470,14 +496,31 @@ export class MeshService {
     return results;
   }
 
-  private async applyOne(cluster: string, object: PlannedObject, force: boolean): Promise<AppliedObject> {
+  /**
+   * Applies one object. `confirmed` are the take-overs the user confirmed on it: the apply goes
+   * without force first, and forces only when the server's conflicts are still exactly those
+   * (a controller or new fields since the plan refuse it, nothing changed).
+   */
+  private async applyOne(
+    cluster: string,
+    object: PlannedObject,
+    options: { force: boolean; confirmed: FieldOwnershipConflict[] },
+  ): Promise<AppliedObject> {
     if (object.operation === 'delete') {
       const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
       await this.deps.gateway.delete(cluster, ref, { preconditions: deletePreconditions(object) });
       return { kind: object.kind, name: object.name, namespace: object.namespace, result: 'deleted' };
     }
     const before = object.live;
-    const after = await this.write(cluster, object, { dryRun: false, force });
+    const after = await this.write(cluster, object, { dryRun: false, force: options.force }).catch(error => {
+      if (!(error instanceof FieldManagerConflictError) || options.confirmed.length === 0) throw error;
+      if (!takeOverStillConfirmed(options.confirmed, error.conflicts)) {
+        throw new ConflictError(
+          `${object.kind} ${object.name}: its fields changed owners since the plan (${error.message}); plan again`,
+        );
+      }
+      return this.write(cluster, object, { dryRun: false, force: true });
+    });
     const changed = !before || before.metadata && (after.metadata as any)?.resourceVersion !== (before.metadata as any)?.resourceVersion;
     return {
       kind: object.kind,
@@ -618,9 +661,13 @@ function appliedResult(operation: PlannedObject['operation'], created: boolean, 
   return changed ? 'configured' : 'unchanged';
 }
 
-/** Managers whose every entry on the live object is an Update (they do not re-apply). */
-function updateOnlyManagers(live: KubeJson | null): Set<string> {
-  const entries = ((live?.metadata as any)?.managedFields ?? []) as Array<{ manager: string; operation: string }>;
-  const appliers = new Set(entries.filter(e => e.operation === 'Apply').map(e => e.manager));
-  return new Set(entries.filter(e => e.operation === 'Update' && !appliers.has(e.manager)).map(e => e.manager));
+function sameResource(a: ResourceRef, b: ResourceRef): boolean {
+  return a.kind === b.kind && a.name === b.name && a.namespace === b.namespace;
+}
+
+/** `VirtualService backend: .spec.http from "kubectl"; …` */
+function describeTakeOvers(conflicts: FieldOwnershipConflict[]): string {
+  return conflicts
+    .map(c => `${c.resource.kind} ${c.resource.name}: ${c.fields.join(', ') || 'fields'} from "${c.manager}"`)
+    .join('; ');
 }

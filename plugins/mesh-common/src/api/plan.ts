@@ -1,5 +1,5 @@
 import type { MeshActionName, MeshActionRequest } from './actions';
-import type { Finding } from './findings';
+import type { Finding, ResourceRef } from './findings';
 import type { MtlsMode } from './status';
 
 /**
@@ -49,6 +49,37 @@ export interface PlannedObject {
 }
 
 /**
+ * Who is behind a field manager that owns fields the portal would change: a controller that
+ * applies its source again (Argo CD, Flux, Helm, Flagger, Argo Rollouts), a person with kubectl,
+ * or a manager the portal does not know.
+ *
+ * @public
+ */
+export type FieldManagerOwner =
+  | { kind: 'controller'; tool: string }
+  | { kind: 'person'; tool: 'kubectl' }
+  | { kind: 'unknown' };
+
+/**
+ * Fields of one object another field manager owns, and what the plan does about them:
+ * `commit` = blocked, commit `yaml` to that manager's source instead; `take-over` = applied with
+ * the user's confirmation (`takeOver`), the fields then belong to the portal.
+ *
+ * @public
+ */
+export interface FieldOwnershipConflict {
+  resource: ResourceRef;
+  /** The field manager as the API server records it (e.g. `kubectl`, `argocd-controller`). */
+  manager: string;
+  owner: FieldManagerOwner;
+  /** Field paths as the API server names them (e.g. `.spec.http`). */
+  fields: string[];
+  resolution: 'commit' | 'take-over';
+  /** `commit`: the object as the portal would apply it. */
+  yaml?: string;
+}
+
+/**
  * Response of `POST …/plans`: what `apply` would do, in apply order.
  *
  * @public
@@ -63,6 +94,11 @@ export interface MeshPlan {
   /** A blocking finding stands: apply is refused. */
   blocked: boolean;
   summary: string;
+  /**
+   * Fields other managers own that the plan would change. Apply is refused without
+   * `takeOver=true` while one of them is a `take-over`.
+   */
+  fieldConflicts?: FieldOwnershipConflict[];
 }
 
 /**
@@ -101,6 +137,14 @@ export interface AuditEntry {
   action: MeshActionName;
   params: MeshActionRequest;
   objects: Array<{ kind: string; name: string; namespace?: string }>;
+  /** Fields the user confirmed taking over from a person's kubectl (see {@link FieldOwnershipConflict}). */
+  takeOvers?: Array<{
+    kind: string;
+    name: string;
+    namespace?: string;
+    manager: string;
+    fields: string[];
+  }>;
   result: 'success' | 'failure';
   message?: string;
   /** ISO 8601. */

@@ -9,7 +9,9 @@ import type { CanaryRunAction } from './canaryRuns';
 export const meshRoutes = {
   status: (entity: EntityRouteRef) => `${entityPath(entity)}/status`,
   plans: (entity: EntityRouteRef) => `${entityPath(entity)}/plans`,
-  apply: (entity: EntityRouteRef) => `${entityPath(entity)}/apply`,
+  /** `takeOver`: the user confirmed taking over fields a person applied with kubectl. */
+  apply: (entity: EntityRouteRef, options: { takeOver?: boolean } = {}) =>
+    `${entityPath(entity)}/apply${options.takeOver ? '?takeOver=true' : ''}`,
   history: (entity: EntityRouteRef) => `${entityPath(entity)}/history`,
   health: (entity: EntityRouteRef) => `${entityPath(entity)}/health`,
   /** Per-version series over `range` (a PromQL duration such as `15m`), for a chart. */

@@ -255,6 +255,24 @@ export interface EffectiveMtls {
   namespace: string;
   mode: MtlsMode;
   source: MtlsSource;
+  /**
+   * Ports of the workload on another mode than `mode`'s policy says for the rest: the
+   * `portLevelMtls` of its workload-level PeerAuthentication (`source`, always `workload`).
+   */
+  ports?: PortMtls[];
+}
+
+/**
+ * The mTLS mode of one port of a workload, set by `portLevelMtls`.
+ *
+ * @public
+ */
+export interface PortMtls {
+  /** The workload's (container) port the mode applies to. */
+  port: number;
+  /** `UNSET` resolves to the workload's mode, so it is never listed. */
+  mode: Exclude<MtlsMode, 'UNSET'>;
+  source: MtlsSource;
 }
 
 /**

@@ -62,7 +62,7 @@ export function planPortProtocols(
             ', ',
           )} declare no protocol (IST0118): Istio sniffs them, and routing, retries and HTTP metrics need a declared protocol. The plan leaves them as they are.`,
         resource: { kind: 'Service', name, namespace },
-        hint: `Declare each port's protocol (portProtocols in the request, or name the port http-*/grpc-*/tcp-*): ${open
+        hint: `Choose each port's protocol under "Port protocols" in the onboarding dialog (portProtocols in the API request), or name the port http-*/grpc-*/tcp-*: ${open
           .map(p => `${p.port} → ${suggestion(p.port)}`)
           .join('; ')}.`,
         blocking: false,

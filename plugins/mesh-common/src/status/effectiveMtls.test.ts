@@ -140,3 +140,76 @@ describe('effectiveMtlsMode', () => {
     ).toBe('default');
   });
 });
+
+describe('effectiveMtlsMode: portLevelMtls', () => {
+  const withPorts = (
+    base: IstioPeerAuthentication,
+    portLevelMtls: Record<string, { mode?: string }>,
+  ): IstioPeerAuthentication => ({
+    ...base,
+    spec: { ...base.spec, portLevelMtls },
+  });
+
+  it("lists the ports of the workload's policy with their mode and policy, UNSET left out", () => {
+    const result = effectiveMtlsMode({
+      workload: 'payments',
+      workloadLabels: { app: 'payments' },
+      namespace: 'prod',
+      peerAuthentications: [
+        mesh,
+        withPorts(payments, {
+          '9090': { mode: 'PERMISSIVE' },
+          '8080': { mode: 'DISABLE' },
+          '7070': { mode: 'UNSET' },
+        }),
+      ],
+    });
+    const source = { scope: 'workload', name: 'payments', namespace: 'prod' };
+    expect(result.mode).toBe('STRICT');
+    expect(result.ports).toEqual([
+      { port: 8080, mode: 'DISABLE', source },
+      { port: 9090, mode: 'PERMISSIVE', source },
+    ]);
+  });
+
+  it('takes ports from the oldest workload policy even when its own mode is UNSET', () => {
+    const portsOnly = withPorts(
+      pa('payments-ports', 'prod', undefined, '2025-01-15T00:00:00Z', {
+        app: 'payments',
+      }),
+      { '8080': { mode: 'PERMISSIVE' } },
+    );
+    const result = effectiveMtlsMode({
+      workload: 'payments',
+      workloadLabels: { app: 'payments' },
+      namespace: 'prod',
+      peerAuthentications: [mesh, portsOnly],
+    });
+    // The workload inherits the mesh's STRICT; port 8080 stays PERMISSIVE.
+    expect(result).toMatchObject({ mode: 'STRICT', source: { scope: 'mesh' } });
+    expect(result.ports).toEqual([
+      {
+        port: 8080,
+        mode: 'PERMISSIVE',
+        source: {
+          scope: 'workload',
+          name: 'payments-ports',
+          namespace: 'prod',
+        },
+      },
+    ]);
+  });
+
+  it('ignores portLevelMtls on namespace-wide and mesh-wide policies (Istio reads it from workload policies only)', () => {
+    const result = effectiveMtlsMode({
+      workload: 'checkout',
+      workloadLabels: { app: 'checkout' },
+      namespace: 'prod',
+      peerAuthentications: [
+        withPorts(mesh, { '8080': { mode: 'DISABLE' } }),
+        withPorts(nsPermissive, { '9090': { mode: 'DISABLE' } }),
+      ],
+    });
+    expect(result.ports).toBeUndefined();
+  });
+});

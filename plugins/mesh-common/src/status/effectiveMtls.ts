@@ -1,4 +1,9 @@
-import type { EffectiveMtls, MtlsMode, MtlsSource } from '../api/status';
+import type {
+  EffectiveMtls,
+  MtlsMode,
+  MtlsSource,
+  PortMtls,
+} from '../api/status';
 import type { IstioPeerAuthentication } from '../kube/types';
 import { matchesLabels } from '../labelSelector';
 import { peerAuthenticationPrecedence } from './peerAuthenticationPrecedence';
@@ -69,12 +74,15 @@ export function effectiveMtlsMode(input: EffectiveMtlsInput): EffectiveMtls {
     ),
   });
 
+  // Port-level modes come from the oldest workload-level policy alone, whatever its own mode.
+  const ports =
+    levels[0]?.scope === 'workload' ? portModes(levels[0].candidates[0]) : [];
   for (const level of levels) {
     // Only the oldest policy of a level counts; if it says UNSET, the level inherits.
     const deciding = level.candidates[0];
     const mode = deciding ? modeOf(deciding) : 'UNSET';
     if (deciding && mode !== 'UNSET') {
-      return withWorkload(input, {
+      return withWorkload(input, ports, {
         namespace: input.namespace,
         mode,
         source: {
@@ -85,18 +93,48 @@ export function effectiveMtlsMode(input: EffectiveMtlsInput): EffectiveMtls {
       });
     }
   }
-  return withWorkload(input, {
+  return withWorkload(input, ports, {
     namespace: input.namespace,
     mode: 'PERMISSIVE',
     source: { scope: 'default' },
   });
 }
 
+/**
+ * The `portLevelMtls` of a workload-level policy, as Istio composes them
+ * (pilot/pkg/security/authn/policy_applier.go `ComposePeerAuthentication`: port-level settings
+ * are read from the selected workload-level config only, and an UNSET port takes the
+ * workload's mode, so it is left out). In port order.
+ */
+function portModes(pa: IstioPeerAuthentication | undefined): PortMtls[] {
+  if (!pa) return [];
+  const source: MtlsSource = {
+    scope: 'workload',
+    name: pa.metadata?.name,
+    namespace: pa.metadata?.namespace,
+  };
+  return Object.entries(pa.spec?.portLevelMtls ?? {})
+    .map(([port, setting]) => ({
+      port: Number(port),
+      mode: modeOf({ spec: { mtls: setting } }),
+    }))
+    .filter(
+      (p): p is { port: number; mode: PortMtls['mode'] } =>
+        Number.isInteger(p.port) && p.port > 0 && p.mode !== 'UNSET',
+    )
+    .sort((a, b) => a.port - b.port)
+    .map(p => ({ ...p, source }));
+}
+
 function withWorkload(
   input: EffectiveMtlsInput,
+  ports: PortMtls[],
   result: EffectiveMtls,
 ): EffectiveMtls {
-  return input.workload ? { workload: input.workload, ...result } : result;
+  const withPorts = ports.length ? { ...result, ports } : result;
+  return input.workload
+    ? { workload: input.workload, ...withPorts }
+    : withPorts;
 }
 
 function modeOf(pa: IstioPeerAuthentication): MtlsMode {

@@ -487,11 +487,16 @@ export class FakeMeshApi implements MeshApi {
     return plan;
   }
 
+  /** The options of each apply, in order (`takeOver`). */
+  readonly applyOptions: Array<{ takeOver?: boolean }> = [];
+
   async apply(
     _ref: CompoundEntityRef,
     request: MeshActionRequest,
+    options: { takeOver?: boolean } = {},
   ): Promise<MeshApplyResult> {
     this.requests.push({ kind: 'apply', request });
+    this.applyOptions.push(options);
     if (this.applyError) {
       throw this.applyError;
     }

@@ -29,10 +29,14 @@ export interface MeshApi {
     entityRef: CompoundEntityRef,
     request: MeshActionRequest,
   ): Promise<MeshPlan>;
-  /** Plans and applies the action (permission `mesh.entity.apply`). */
+  /**
+   * Plans and applies the action (permission `mesh.entity.apply`). `takeOver`: the user
+   * confirmed taking over the fields a person applied with kubectl that the plan showed.
+   */
   apply(
     entityRef: CompoundEntityRef,
     request: MeshActionRequest,
+    options?: { takeOver?: boolean },
   ): Promise<MeshApplyResult>;
   /** Audit trail of the changes applied to the entity, newest first. */
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse>;

@@ -48,8 +48,9 @@ export class MeshClient implements MeshApi {
   apply(
     entityRef: CompoundEntityRef,
     request: MeshActionRequest,
+    options: { takeOver?: boolean } = {},
   ): Promise<MeshApplyResult> {
-    return this.request(meshRoutes.apply(entityRef), request);
+    return this.request(meshRoutes.apply(entityRef, options), request);
   }
 
   getHistory(entityRef: CompoundEntityRef): Promise<MeshHistoryResponse> {

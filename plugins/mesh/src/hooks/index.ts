@@ -10,4 +10,9 @@ export {
   PERMISSION_DENIED_REASON,
   type MeshApplyPermission,
 } from './useMeshApplyPermission';
-export { useMeshAction, type MeshActionState } from './useMeshAction';
+export {
+  useMeshAction,
+  planApplyReason,
+  type MeshActionState,
+  type TakeOverConfirmation,
+} from './useMeshAction';

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -9,12 +9,38 @@ import type {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { meshApiRef } from '../api';
 
+/**
+ * The user's confirmation that apply may take over fields a person applied with kubectl (the
+ * plan's `take-over` field conflicts): sent as `takeOver=true` with the apply.
+ */
+export interface TakeOverConfirmation {
+  confirmed: boolean;
+  confirm(confirmed: boolean): void;
+}
+
+/** Why Apply waits on the plan itself: a blocking finding, or a take-over not yet confirmed. */
+export function planApplyReason(
+  plan: MeshPlan | undefined,
+  takeOverConfirmed: boolean,
+  blockedReason = 'Blocked by the findings above.',
+): string | undefined {
+  if (plan?.blocked) return blockedReason;
+  const takesOver = plan?.fieldConflicts?.some(
+    c => c.resolution === 'take-over',
+  );
+  if (takesOver && !takeOverConfirmed) {
+    return 'Confirm the take-over of the fields applied with kubectl (above) to apply.';
+  }
+  return undefined;
+}
+
 /** State of a preview → apply flow for one action. */
 export interface MeshActionState {
   plan?: MeshPlan;
   result?: MeshApplyResult;
   error?: Error;
   busy: 'preview' | 'apply' | undefined;
+  takeOver: TakeOverConfirmation;
   preview(request: MeshActionRequest): Promise<MeshPlan | undefined>;
   apply(request: MeshActionRequest): Promise<MeshApplyResult | undefined>;
   reset(): void;
@@ -28,12 +54,15 @@ export function useMeshAction(): MeshActionState {
   const [result, setResult] = useState<MeshApplyResult>();
   const [error, setError] = useState<Error>();
   const [busy, setBusy] = useState<'preview' | 'apply'>();
+  const [takeOverConfirmed, setTakeOverConfirmed] = useState(false);
 
   const preview = useCallback(
     async (request: MeshActionRequest) => {
       setBusy('preview');
       setError(undefined);
       setResult(undefined);
+      // A confirmation covers the take-over the user saw, not the next plan's.
+      setTakeOverConfirmed(false);
       try {
         const next = await meshApi.createPlan(
           getCompoundEntityRef(entity),
@@ -57,7 +86,13 @@ export function useMeshAction(): MeshActionState {
       setBusy('apply');
       setError(undefined);
       try {
-        const next = await meshApi.apply(getCompoundEntityRef(entity), request);
+        const next = await meshApi.apply(
+          getCompoundEntityRef(entity),
+          request,
+          {
+            takeOver: takeOverConfirmed,
+          },
+        );
         setResult(next);
         setPlan(next.plan);
         return next;
@@ -68,14 +103,20 @@ export function useMeshAction(): MeshActionState {
         setBusy(undefined);
       }
     },
-    [meshApi, entity],
+    [meshApi, entity, takeOverConfirmed],
   );
 
   const reset = useCallback(() => {
     setPlan(undefined);
     setResult(undefined);
     setError(undefined);
+    setTakeOverConfirmed(false);
   }, []);
 
-  return { plan, result, error, busy, preview, apply, reset };
+  const takeOver = useMemo(
+    () => ({ confirmed: takeOverConfirmed, confirm: setTakeOverConfirmed }),
+    [takeOverConfirmed],
+  );
+
+  return { plan, result, error, busy, takeOver, preview, apply, reset };
 }

@@ -10,6 +10,7 @@ import type {
   AccessActionRequest,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -62,9 +63,11 @@ export const AccessPolicyDialog = (props: {
   };
   const applyReason =
     permission.reason ??
-    (action.plan?.blocked
-      ? 'Blocked: applying would cut off callers (see above).'
-      : undefined);
+    planApplyReason(
+      action.plan,
+      action.takeOver.confirmed,
+      'Blocked: applying would cut off callers (see above).',
+    );
 
   const onApply = async () => {
     if (await action.apply(request)) {

@@ -1,7 +1,7 @@
 import { screen } from '@testing-library/react';
 import { describeRequest, HistoryCard } from './HistoryCard';
 import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
-import { FakeMeshApi } from '../../__testUtils__/fixtures';
+import { auditEntry, FakeMeshApi } from '../../__testUtils__/fixtures';
 
 describe('HistoryCard', () => {
   it('lists applied changes', async () => {
@@ -12,6 +12,32 @@ describe('HistoryCard', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('VirtualService backend')).toBeInTheDocument();
     expect(screen.getByText('Success')).toBeInTheDocument();
+  });
+
+  it('says which fields an apply took over from whom', async () => {
+    const api = new FakeMeshApi();
+    api.history = {
+      items: [
+        {
+          ...auditEntry,
+          takeOvers: [
+            {
+              kind: 'VirtualService',
+              name: 'backend',
+              namespace: 'shop',
+              manager: 'kubectl',
+              fields: ['.spec.http'],
+            },
+          ],
+        },
+      ],
+    };
+    await renderWithMesh(<HistoryCard />, { api });
+    expect(
+      await screen.findByText(
+        'Took over .spec.http of VirtualService backend from kubectl',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('describes access policy changes', () => {

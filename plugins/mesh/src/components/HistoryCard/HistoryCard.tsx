@@ -85,7 +85,27 @@ const columns: TableColumn<AuditEntry>[] = [
     render: e => new Date(e.createdAt).toLocaleString(),
   },
   { title: 'Who', field: 'actor', render: e => <Breakable text={e.actor} /> },
-  { title: 'Change', render: e => describeRequest(e.params) },
+  {
+    title: 'Change',
+    render: e => (
+      <>
+        {describeRequest(e.params)}
+        {e.takeOvers?.length ? (
+          <Typography variant="caption" display="block" color="textSecondary">
+            Took over{' '}
+            {e.takeOvers
+              .map(
+                t =>
+                  `${t.fields.join(', ')} of ${t.kind} ${t.name} from ${
+                    t.manager
+                  }`,
+              )
+              .join('; ')}
+          </Typography>
+        ) : null}
+      </>
+    ),
+  },
   {
     title: 'Objects',
     render: e =>

@@ -10,6 +10,17 @@ import {
   statusOf,
 } from '../../__testUtils__/fixtures';
 
+/** The namespace's row when the mesh-wide policy is STRICT. */
+const meshStrict = {
+  namespace: 'shop',
+  mode: 'STRICT' as const,
+  source: {
+    scope: 'mesh' as const,
+    name: 'default',
+    namespace: 'istio-system',
+  },
+};
+
 describe('MtlsCard', () => {
   it('shows the effective mode and which object sets it', async () => {
     await renderWithMesh(<MtlsCard />);
@@ -72,21 +83,58 @@ describe('MtlsCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('shows the ports portLevelMtls sets apart, with their mode and policy', async () => {
+    const api = new FakeMeshApi();
+    const source = {
+      scope: 'workload' as const,
+      name: 'backend',
+      namespace: 'shop',
+    };
+    api.status = statusOf(
+      okCluster({
+        mtls: [
+          meshStrict,
+          {
+            namespace: 'shop',
+            workload: 'backend-v1',
+            mode: 'STRICT',
+            source,
+            ports: [
+              { port: 8080, mode: 'PERMISSIVE', source },
+              { port: 9090, mode: 'STRICT', source },
+            ],
+          },
+        ],
+      }),
+    );
+    await renderWithMesh(<MtlsCard />, { api });
+    const port = await screen.findByRole('cell', {
+      name: 'shop/backend-v1 port 8080',
+    });
+    const row = port.closest('tr') as HTMLElement;
+    expect(within(row).getByText('PERMISSIVE')).toBeInTheDocument();
+    expect(
+      within(row).getByText('PeerAuthentication shop/backend (portLevelMtls)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('cell', { name: 'shop/backend-v1 port 9090' }),
+    ).toBeInTheDocument();
+    // Everything is STRICT but port 8080: the card does not claim otherwise.
+    expect(
+      screen.queryByText('Every workload only accepts mutual TLS.'),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        "backend-v1 port 8080 is kept off STRICT by portLevelMtls: edit the workload's PeerAuthentication to change it.",
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('has no action when everything is STRICT, and shows failed clusters', async () => {
     const api = new FakeMeshApi();
     api.status = statusOf(
       okCluster({
-        mtls: [
-          {
-            namespace: 'shop',
-            mode: 'STRICT',
-            source: {
-              scope: 'mesh',
-              name: 'default',
-              namespace: 'istio-system',
-            },
-          },
-        ],
+        mtls: [meshStrict],
       }),
       brokenCluster,
     );

@@ -15,6 +15,7 @@ import {
 } from '@material-ui/core';
 import type {
   ClusterMeshStatusOk,
+  EffectiveMtls,
   MtlsMode,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
@@ -25,7 +26,7 @@ import {
   MeshTable,
   NoWrapCell,
 } from '../shared';
-import { mtlsSourceText } from './mtlsText';
+import { mtlsSourceText, portMtlsSourceText } from './mtlsText';
 import { StrictMtlsDialog } from './StrictMtlsDialog';
 
 const ModeStatus = ({ mode }: { mode: MtlsMode }) => {
@@ -39,6 +40,35 @@ const ModeStatus = ({ mode }: { mode: MtlsMode }) => {
     default:
       return <StatusWarning>{mode}</StatusWarning>;
   }
+};
+
+/** A workload's row, then one row per port its policy's `portLevelMtls` sets apart. */
+const MtlsRows = ({ m }: { m: EffectiveMtls }) => {
+  const name = m.workload
+    ? `${m.namespace}/${m.workload}`
+    : `namespace ${m.namespace}`;
+  return (
+    <>
+      <TableRow>
+        <TableCell>{name}</TableCell>
+        <NoWrapCell>
+          <ModeStatus mode={m.mode} />
+        </NoWrapCell>
+        <TableCell>{mtlsSourceText(m)}</TableCell>
+      </TableRow>
+      {(m.ports ?? []).map(p => (
+        <TableRow key={p.port}>
+          <TableCell aria-label={`${name} port ${p.port}`}>
+            <Box pl={2}>port {p.port}</Box>
+          </TableCell>
+          <NoWrapCell>
+            <ModeStatus mode={p.mode} />
+          </NoWrapCell>
+          <TableCell>{portMtlsSourceText(p)}</TableCell>
+        </TableRow>
+      ))}
+    </>
+  );
 };
 
 const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
@@ -55,6 +85,10 @@ const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   const notStrict = namespaces.filter(ns =>
     cluster.mtls.some(m => m.namespace === ns && m.mode !== 'STRICT'),
   );
+  // Ports a workload policy keeps off STRICT: a namespace STRICT does not change them.
+  const plaintextPorts = cluster.mtls.flatMap(m =>
+    (m.ports ?? []).filter(p => p.mode !== 'STRICT').map(p => ({ m, p })),
+  );
   return (
     <>
       <MeshTable label="Effective mTLS">
@@ -67,40 +101,42 @@ const ClusterMtls = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
         </TableHead>
         <TableBody>
           {cluster.mtls.map(m => (
-            <TableRow key={`${m.namespace}/${m.workload ?? ''}`}>
-              <TableCell>
-                {m.workload
-                  ? `${m.namespace}/${m.workload}`
-                  : `namespace ${m.namespace}`}
-              </TableCell>
-              <NoWrapCell>
-                <ModeStatus mode={m.mode} />
-              </NoWrapCell>
-              <TableCell>{mtlsSourceText(m)}</TableCell>
-            </TableRow>
+            <MtlsRows key={`${m.namespace}/${m.workload ?? ''}`} m={m} />
           ))}
         </TableBody>
       </MeshTable>
-      {notStrict.length === 0 ? (
+      {plaintextPorts.length > 0 && (
         <Box mt={1}>
           <Typography variant="body2">
-            Every workload only accepts mutual TLS.
+            {plaintextPorts
+              .map(({ m, p }) => `${m.workload ?? m.namespace} port ${p.port}`)
+              .join(', ')}{' '}
+            {plaintextPorts.length === 1 ? 'is' : 'are'} kept off STRICT by
+            portLevelMtls: edit the workload's PeerAuthentication to change{' '}
+            {plaintextPorts.length === 1 ? 'it' : 'them'}.
           </Typography>
         </Box>
-      ) : (
-        notStrict.map(ns => (
-          <Box key={ns} mt={1} display="flex" alignItems="center">
-            <Typography variant="body2" style={{ flexGrow: 1 }}>
-              Namespace {ns} still accepts plaintext.
-            </Typography>
-            <GuardedButton onClick={() => setDialogNamespace(ns)}>
-              {notStrict.length > 1
-                ? `Switch ${ns} to STRICT`
-                : 'Switch to STRICT'}
-            </GuardedButton>
-          </Box>
-        ))
       )}
+      {notStrict.length === 0
+        ? plaintextPorts.length === 0 && (
+            <Box mt={1}>
+              <Typography variant="body2">
+                Every workload only accepts mutual TLS.
+              </Typography>
+            </Box>
+          )
+        : notStrict.map(ns => (
+            <Box key={ns} mt={1} display="flex" alignItems="center">
+              <Typography variant="body2" style={{ flexGrow: 1 }}>
+                Namespace {ns} still accepts plaintext.
+              </Typography>
+              <GuardedButton onClick={() => setDialogNamespace(ns)}>
+                {notStrict.length > 1
+                  ? `Switch ${ns} to STRICT`
+                  : 'Switch to STRICT'}
+              </GuardedButton>
+            </Box>
+          ))}
       {dialogNamespace && (
         <StrictMtlsDialog
           open

@@ -16,6 +16,7 @@ import {
   type MtlsActionRequest,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -68,7 +69,10 @@ export const StrictMtlsDialog = (props: {
     permission.reason ??
     (blocked
       ? 'Blocked: callers without a sidecar would be rejected (see above).'
-      : undefined);
+      : planApplyReason(
+          forced ? undefined : action.plan,
+          action.takeOver.confirmed,
+        ));
 
   const onApply = async () => {
     if (await action.apply(request)) {
@@ -101,7 +105,9 @@ export const StrictMtlsDialog = (props: {
         {action.busy && <LinearProgress />}
         {action.error && <ActionError error={action.error} />}
         {action.result && <ApplyResultView result={action.result} />}
-        {!action.result && action.plan && <PlanView plan={action.plan} />}
+        {!action.result && action.plan && (
+          <PlanView plan={action.plan} takeOver={action.takeOver} />
+        )}
         {action.plan?.blocked && force.allowed && !action.result && (
           <FormControlLabel
             control={

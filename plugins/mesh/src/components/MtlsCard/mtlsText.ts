@@ -1,4 +1,7 @@
-import type { EffectiveMtls } from '@mesh-portal/backstage-plugin-mesh-common';
+import type {
+  EffectiveMtls,
+  PortMtls,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 
 /** Which object sets the effective mode, in words. */
 export function mtlsSourceText(m: EffectiveMtls): string {
@@ -16,4 +19,12 @@ export function mtlsSourceText(m: EffectiveMtls): string {
     default:
       return 'No PeerAuthentication: Istio default (acts as PERMISSIVE)';
   }
+}
+
+/** Which policy sets a port's mode apart, in words. */
+export function portMtlsSourceText(p: PortMtls): string {
+  const { source } = p;
+  return `PeerAuthentication ${source.namespace ? `${source.namespace}/` : ''}${
+    source.name ?? ''
+  } (portLevelMtls)`;
 }

@@ -19,6 +19,7 @@ import {
   type TrafficSplit,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -148,7 +149,7 @@ export const ExposeDialog = (props: {
   const applyReason =
     inputReason ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings above.' : undefined);
+    planApplyReason(action.plan, action.takeOver.confirmed);
 
   const onApply = async () => {
     if (await action.apply(request)) {
@@ -293,7 +294,9 @@ export const ExposeDialog = (props: {
         {action.busy && <LinearProgress />}
         {action.error && <ActionError error={action.error} />}
         {action.result && <ApplyResultView result={action.result} />}
-        {!action.result && action.plan && <PlanView plan={action.plan} />}
+        {!action.result && action.plan && (
+          <PlanView plan={action.plan} takeOver={action.takeOver} />
+        )}
         {permission.reason && !permission.loading && !action.result && (
           <Box mt={1}>
             <Typography variant="body2" color="textSecondary">

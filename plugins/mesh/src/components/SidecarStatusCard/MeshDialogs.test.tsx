@@ -1,11 +1,25 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { DECLARED_PORT_PROTOCOLS } from '@mesh-portal/backstage-plugin-mesh-common';
 import { SidecarStatusCard } from './SidecarStatusCard';
 import { renderWithMesh } from '../../__testUtils__/renderWithMesh';
 import { FakeMeshApi, okCluster, statusOf } from '../../__testUtils__/fixtures';
 import { PERMISSION_DENIED_REASON } from '../../hooks';
 import { REVISION_INVALID_MESSAGE } from './OnboardingDialog';
 import { HOST_INVALID_MESSAGE } from './ExposeDialog';
+
+/** Clicks Preview and returns the request the n-th call (1-based) sent. */
+async function previewRequest(
+  dialog: HTMLElement,
+  api: FakeMeshApi,
+  n: number,
+) {
+  await userEvent.click(
+    within(dialog).getByRole('button', { name: 'Preview' }),
+  );
+  await waitFor(() => expect(api.requests).toHaveLength(n));
+  return api.requests[n - 1].request;
+}
 
 async function openDialog(buttonName: string) {
   await userEvent.click(
@@ -67,17 +81,14 @@ describe('OnboardingDialog data plane and revision', () => {
     expect(
       within(dialog).queryByRole('textbox', { name: 'Istio revision' }),
     ).not.toBeInTheDocument();
-    await userEvent.click(
-      within(dialog).getByRole('button', { name: 'Preview' }),
-    );
-    await waitFor(() => expect(api.requests).toHaveLength(1));
-    expect(api.requests[0].request).toEqual({
+    const request = await previewRequest(dialog, api, 1);
+    expect(request).toEqual({
       action: 'onboard',
       scope: 'namespace',
       cluster: 'local',
       mode: 'ambient',
     });
-    expect(api.requests[0].request).not.toHaveProperty('revision');
+    expect(request).not.toHaveProperty('revision');
   });
 
   it('rejects a revision that is not a DNS-1123 label', async () => {
@@ -97,6 +108,68 @@ describe('OnboardingDialog data plane and revision', () => {
       within(dialog).getByRole('button', { name: 'Apply' }),
     ).toBeDisabled();
     expect(api.requests).toHaveLength(0);
+  });
+});
+
+describe('OnboardingDialog port protocols', () => {
+  it('asks only for the ports Istio cannot classify and sends the answers as portProtocols', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(
+      okCluster({
+        services: [
+          {
+            name: 'backend',
+            namespace: 'shop',
+            ports: [
+              { name: 'http', port: 8080, protocol: 'http', protocolOk: true },
+              {
+                name: 'db',
+                port: 5432,
+                protocol: 'unknown',
+                protocolOk: false,
+              },
+              { port: 9000, protocol: 'unknown', protocolOk: false },
+            ],
+            selector: { app: 'backend' },
+          },
+        ],
+      }),
+    );
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    const dialog = await openDialog('Onboard');
+    const group = within(dialog).getByRole('group', { name: 'Port protocols' });
+    expect(within(group).getAllByRole('combobox')).toHaveLength(2);
+    const db = within(group).getByRole('combobox', {
+      name: 'backend port 5432',
+    });
+    // Unknown stays a question: nothing is declared until the user answers.
+    expect(db).toHaveValue('');
+    expect(
+      within(db)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['Leave to Istio (sniffing)', ...DECLARED_PORT_PROTOCOLS]);
+    await userEvent.selectOptions(db, 'tcp');
+    expect(await previewRequest(dialog, api, 1)).toEqual({
+      action: 'onboard',
+      scope: 'namespace',
+      cluster: 'local',
+      portProtocols: [{ service: 'backend', port: 5432, protocol: 'tcp' }],
+    });
+
+    // Back to sniffing: the answer is gone from the request.
+    await userEvent.selectOptions(db, '');
+    expect(await previewRequest(dialog, api, 2)).not.toHaveProperty(
+      'portProtocols',
+    );
+  });
+
+  it('shows no protocol question when every port is classified', async () => {
+    await renderWithMesh(<SidecarStatusCard />);
+    const dialog = await openDialog('Onboard');
+    expect(
+      within(dialog).queryByRole('group', { name: 'Port protocols' }),
+    ).not.toBeInTheDocument();
   });
 });
 

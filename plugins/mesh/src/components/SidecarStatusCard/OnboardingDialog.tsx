@@ -18,8 +18,10 @@ import {
   workloadRequestNames,
   type ClusterMeshStatusOk,
   type OnboardActionRequest,
+  type PortProtocolAnswer,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -31,6 +33,7 @@ import {
   PlanView,
 } from '../shared';
 import { PodTable } from './PodTable';
+import { PortProtocolFields, undeclaredPorts } from './PortProtocolFields';
 
 /** How long the status is re-read after an onboarding, while pods restart. */
 const WATCH_RESTART_MS = 3 * 60 * 1000;
@@ -63,6 +66,8 @@ export const OnboardingDialog = (props: {
   const [scope, setScope] = useState<'namespace' | 'workload'>('namespace');
   const [mode, setMode] = useState<DataPlaneMode>('sidecar');
   const [revisionInput, setRevisionInput] = useState('');
+  const [portProtocols, setPortProtocols] = useState<PortProtocolAnswer[]>([]);
+  const openPorts = undeclaredPorts(cluster);
   const action = useMeshAction();
   const permission = useMeshApplyPermission();
   const { status, poll, polling } = useMeshStatus();
@@ -84,6 +89,7 @@ export const OnboardingDialog = (props: {
     // Sidecar is the backend's default: only ambient is sent explicitly.
     ...(mode === 'ambient' ? { mode } : {}),
     ...(revision ? { revision } : {}),
+    ...(portProtocols.length > 0 ? { portProtocols } : {}),
   };
 
   const onApply = async () => {
@@ -106,7 +112,7 @@ export const OnboardingDialog = (props: {
   const applyReason =
     revisionError ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings above.' : undefined);
+    planApplyReason(action.plan, action.takeOver.confirmed);
 
   return (
     <Dialog
@@ -191,6 +197,17 @@ export const OnboardingDialog = (props: {
             />
           </Box>
         )}
+        {openPorts.length > 0 && (
+          <PortProtocolFields
+            ports={openPorts}
+            answers={portProtocols}
+            disabled={Boolean(action.result)}
+            onChange={answers => {
+              setPortProtocols(answers);
+              action.reset();
+            }}
+          />
+        )}
         <Typography variant="body2" color="textSecondary" paragraph>
           {mode === 'sidecar'
             ? 'Sidecars are injected when pods are created: applying restarts the Deployments, StatefulSets and DaemonSets whose pods have no sidecar (rolling, make-before-break).'
@@ -207,7 +224,9 @@ export const OnboardingDialog = (props: {
             {live && <PodTable workloads={live.workloads} />}
           </>
         )}
-        {!action.result && action.plan && <PlanView plan={action.plan} />}
+        {!action.result && action.plan && (
+          <PlanView plan={action.plan} takeOver={action.takeOver} />
+        )}
         {permission.reason && !permission.loading && (
           <Box mt={1}>
             <Typography variant="body2" color="textSecondary">

@@ -14,7 +14,6 @@ import {
   TableCell,
   TableHead,
   TableRow,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import {
@@ -25,7 +24,13 @@ import {
   type CanaryRunStep,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { useMeshApplyPermission } from '../../hooks';
-import { ActionError, GuardedButton, MeshTable, NoWrapCell } from '../shared';
+import {
+  ActionError,
+  GuardedButton,
+  MeshTable,
+  NoWrapCell,
+  OneLineTextField,
+} from '../shared';
 import {
   useCanaryRunActions,
   type CanaryRunActions,
@@ -241,22 +246,18 @@ const StartForm = (props: {
     <Box mt={1}>
       <Box display="flex" flexWrap="wrap" alignItems="flex-start">
         <Box mr={2} mb={1} width={220}>
-          <TextField
+          <OneLineTextField
             id={`${id}-steps`}
             label={`Steps (% to ${canary})`}
-            size="small"
-            variant="outlined"
             value={stepsText}
             onChange={e => setStepsText(e.target.value)}
           />
         </Box>
-        <Box mr={2} mb={1} width={160}>
-          <TextField
+        <Box mr={2} mb={1} width={176}>
+          <OneLineTextField
             id={`${id}-interval`}
             label="Seconds per step"
             type="number"
-            size="small"
-            variant="outlined"
             value={intervalText}
             inputProps={{ min: 10, max: 3600, step: 1 }}
             onChange={e => setIntervalText(e.target.value)}

@@ -5,6 +5,7 @@ import type {
   TrafficResilience,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
@@ -172,7 +173,11 @@ export const ResilienceEditor = (props: {
   const applyReason =
     nothing ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
+    planApplyReason(
+      action.plan,
+      action.takeOver.confirmed,
+      'Blocked by the findings of the plan.',
+    );
 
   return (
     <Box mt={1}>

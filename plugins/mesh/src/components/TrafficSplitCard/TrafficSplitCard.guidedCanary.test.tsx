@@ -17,6 +17,25 @@ async function replace(label: string, value: string) {
   await userEvent.type(input, value);
 }
 
+describe('TrafficSplitCard: field labels at 1280–1440 px', () => {
+  it.each(['Weight for v2', 'Steps (% to v2)', 'Seconds per step'])(
+    'keeps the label "%s" on one line, its field as wide as its box',
+    async label => {
+      await renderWithMesh(<TrafficSplitCard />);
+      await screen.findByLabelText(label);
+      // The label itself (the outline's notch repeats its text in a legend).
+      const text = screen.getByText(label, { selector: 'label' });
+      expect(text).toHaveStyle({
+        whiteSpace: 'nowrap',
+        textOverflow: 'ellipsis',
+      });
+      expect(text.closest('.MuiFormControl-root')).toHaveClass(
+        'MuiFormControl-fullWidth',
+      );
+    },
+  );
+});
+
 describe('TrafficSplitCard: guided canary', () => {
   it('starts a run with the default steps and interval, then shows it', async () => {
     const { api } = await renderWithMesh(<TrafficSplitCard />);

@@ -181,7 +181,9 @@ describe('TrafficSplitCard', () => {
     const api = new FakeMeshApi();
     api.status = statusOf(unsplitCluster('1-2-0:1.2.0', '1-3-0:1.3.0'));
     await renderWithMesh(<TrafficSplitCard />, { api });
-    await screen.findByLabelText('Weight for 1.2.0 (subset 1-2-0)');
+    await screen.findByLabelText('Weight for 1.2.0');
+    // The subset goes below the field, not into its label (which ran onto the border).
+    expect(screen.getByText('subset 1-2-0')).toBeInTheDocument();
     await userEvent.click(screen.getByRole('button', { name: '50/50' }));
     await userEvent.click(screen.getByRole('button', { name: 'Preview' }));
     await waitFor(() => expect(api.requests).toHaveLength(1));

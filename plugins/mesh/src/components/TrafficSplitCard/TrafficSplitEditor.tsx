@@ -1,16 +1,21 @@
 import { useState } from 'react';
-import { Box, Button, TextField, Typography } from '@material-ui/core';
+import { Box, Button, Typography } from '@material-ui/core';
 import type {
   CanaryActionRequest,
   CanaryPreset,
   TrafficSplit,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
+  planApplyReason,
   useMeshAction,
   useMeshApplyPermission,
   useMeshStatus,
 } from '../../hooks';
-import { InlinePlanActions, InlinePlanOutcome } from '../shared';
+import {
+  InlinePlanActions,
+  InlinePlanOutcome,
+  OneLineTextField,
+} from '../shared';
 
 /** The message shown, and the reason Apply is disabled, when weights do not sum to 100. */
 export function totalMessage(total: number): string | undefined {
@@ -103,25 +108,29 @@ export const TrafficSplitEditor = (props: {
     props.lockedReason ??
     validation ??
     permission.reason ??
-    (action.plan?.blocked ? 'Blocked by the findings of the plan.' : undefined);
+    planApplyReason(
+      action.plan,
+      action.takeOver.confirmed,
+      'Blocked by the findings of the plan.',
+    );
 
   return (
     <Box mt={2}>
       <Box display="flex" flexWrap="wrap" alignItems="flex-start">
         {subsets.map(s => (
-          <Box key={s} mr={2} mb={1} width={140}>
-            <TextField
+          <Box key={s} mr={2} mb={1} width={176}>
+            <OneLineTextField
               id={`mesh-weight-${cluster}-${service}-${
                 virtualService ?? ''
               }-${s}`}
-              label={`Weight for ${
+              // The version people know in the label, the subset the request names below it.
+              label={`Weight for ${props.versions?.[s] ?? s}`}
+              helperText={
                 props.versions?.[s] && props.versions[s] !== s
-                  ? `${props.versions[s]} (subset ${s})`
-                  : s
-              }`}
+                  ? `subset ${s}`
+                  : undefined
+              }
               type="number"
-              size="small"
-              variant="outlined"
               value={weights[s]}
               inputProps={{ min: 0, max: 100, step: 1 }}
               onChange={e => {

@@ -47,6 +47,8 @@ export const InlinePlanOutcome = ({ action }: { action: MeshActionState }) => (
     {action.busy && <LinearProgress />}
     {action.error && <ActionError error={action.error} />}
     {action.result && <ApplyResultView result={action.result} />}
-    {!action.result && action.plan && <PlanView plan={action.plan} />}
+    {!action.result && action.plan && (
+      <PlanView plan={action.plan} takeOver={action.takeOver} />
+    )}
   </>
 );

@@ -1,7 +1,9 @@
 import { CodeSnippet, WarningPanel } from '@backstage/core-components';
 import {
   Box,
+  Checkbox,
   Chip,
+  FormControlLabel,
   LinearProgress,
   List,
   ListItem,
@@ -12,12 +14,13 @@ import {
 } from '@material-ui/core';
 import { useState } from 'react';
 import type {
+  FieldOwnershipConflict,
   Finding,
   MeshApplyResult,
   MeshPlan,
   PlannedObject,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import type { MeshActionState } from '../../hooks';
+import type { MeshActionState, TakeOverConfirmation } from '../../hooks';
 import { SeverityStatus } from './SeverityStatus';
 
 const objectLabel = (o: { kind: string; name: string; namespace?: string }) =>
@@ -92,6 +95,7 @@ export const FindingsList = ({ findings }: { findings: Finding[] }) => (
 /** The blocking findings of a plan, as the reason apply is refused. */
 export const BlockedPanel = ({ plan }: { plan: MeshPlan }) => {
   const blocking = plan.findings.filter(f => f.blocking);
+  // WarningPanel puts the message in a <p>: one block-looking <span> per finding.
   return (
     <WarningPanel
       severity="error"
@@ -99,7 +103,13 @@ export const BlockedPanel = ({ plan }: { plan: MeshPlan }) => {
       message={
         <>
           {blocking.map((f, i) => (
-            <Typography key={i} variant="body2" paragraph>
+            <Typography
+              key={i}
+              variant="body2"
+              component="span"
+              display="block"
+              gutterBottom
+            >
               {f.message} — {f.hint}
             </Typography>
           ))}
@@ -110,9 +120,96 @@ export const BlockedPanel = ({ plan }: { plan: MeshPlan }) => {
   );
 };
 
-/** A plan as returned by `POST …/plans`: summary, findings, objects in apply order. */
-export const PlanView = ({ plan }: { plan: MeshPlan }) => {
+const conflictLabel = (c: FieldOwnershipConflict) =>
+  `${objectLabel(c.resource)}: ${c.fields.join(', ') || 'fields'}`;
+
+const ownerLabel = (c: FieldOwnershipConflict) =>
+  c.owner.kind === 'unknown'
+    ? `field manager "${c.manager}"`
+    : `${c.owner.tool} (field manager "${c.manager}")`;
+
+/**
+ * Fields a controller owns: the plan is blocked, and the YAML to commit to the controller's
+ * source instead.
+ */
+const CommitInstead = ({
+  conflicts,
+}: {
+  conflicts: FieldOwnershipConflict[];
+}) => (
+  <Box mb={2} role="region" aria-label="Commit instead">
+    <Typography variant="subtitle2" component="h4">
+      Commit instead
+    </Typography>
+    {conflicts.map(c => (
+      <Box key={`${objectLabel(c.resource)}/${c.manager}`} mb={1}>
+        <Typography variant="body2" gutterBottom>
+          {conflictLabel(c)} belong to {ownerLabel(c)}, which applies them
+          again. Commit this YAML to its source:
+        </Typography>
+        {c.yaml && (
+          <CodeSnippet text={c.yaml} language="yaml" showCopyCodeButton />
+        )}
+      </Box>
+    ))}
+  </Box>
+);
+
+/**
+ * Fields a person applied with kubectl that apply takes over: who and which, and the
+ * confirmation Apply waits for.
+ */
+export const TakeOverPanel = (props: {
+  conflicts: FieldOwnershipConflict[];
+  takeOver?: TakeOverConfirmation;
+}) => (
+  <Box mb={2} role="region" aria-label="Take-over">
+    <Typography variant="subtitle2" component="h4">
+      Take over fields applied with kubectl
+    </Typography>
+    <List dense disablePadding>
+      {props.conflicts.map(c => (
+        <ListItem
+          key={`${objectLabel(c.resource)}/${c.manager}`}
+          disableGutters
+        >
+          <ListItemText
+            primary={conflictLabel(c)}
+            secondary={`applied by a person with kubectl (field manager "${c.manager}")`}
+          />
+        </ListItem>
+      ))}
+    </List>
+    {props.takeOver && (
+      <FormControlLabel
+        control={
+          <Checkbox
+            color="primary"
+            checked={props.takeOver.confirmed}
+            onChange={e => props.takeOver?.confirm(e.target.checked)}
+          />
+        }
+        label="Take these fields over: the portal owns them from now on (recorded in the history)"
+      />
+    )}
+  </Box>
+);
+
+/**
+ * A plan as returned by `POST …/plans`: summary, findings, field take-overs (with the
+ * confirmation `takeOver`, when given), objects in apply order.
+ */
+export const PlanView = ({
+  plan,
+  takeOver,
+}: {
+  plan: MeshPlan;
+  takeOver?: TakeOverConfirmation;
+}) => {
   const other = plan.findings.filter(f => !f.blocking);
+  const conflicts = plan.fieldConflicts ?? [];
+  const commits = conflicts.filter(c => c.resolution === 'commit');
+  const takeOvers = conflicts.filter(c => c.resolution === 'take-over');
   return (
     <Box aria-label="Plan" role="region">
       <Typography variant="body1" paragraph>
@@ -122,6 +219,10 @@ export const PlanView = ({ plan }: { plan: MeshPlan }) => {
         <Box mb={2}>
           <BlockedPanel plan={plan} />
         </Box>
+      )}
+      {commits.length > 0 && <CommitInstead conflicts={commits} />}
+      {!plan.blocked && takeOvers.length > 0 && (
+        <TakeOverPanel conflicts={takeOvers} takeOver={takeOver} />
       )}
       {other.length > 0 && (
         <Box mb={2}>
@@ -198,7 +299,9 @@ export const PlanOutcome = (props: {
       {action.busy && <LinearProgress />}
       {action.error && <ActionError error={action.error} />}
       {action.result && <ApplyResultView result={action.result} />}
-      {!action.result && action.plan && <PlanView plan={action.plan} />}
+      {!action.result && action.plan && (
+        <PlanView plan={action.plan} takeOver={action.takeOver} />
+      )}
       {applyReason && !permissionLoading && !action.result && (
         <Typography variant="body2" color="textSecondary">
           {applyReason}

@@ -13,3 +13,4 @@ export { SeverityStatus, YesNo } from './SeverityStatus';
 export { PlanDialogActions } from './PlanDialogActions';
 export { MeshTable, NoWrapCell } from './MeshTable';
 export { InlinePlanActions, InlinePlanOutcome } from './InlinePlanActions';
+export { OneLineTextField } from './OneLineTextField';
