@@ -147,6 +147,16 @@ export interface Config {
         denied?: string;
       };
     };
+    /**
+     * Status from memory: per cluster, informers (list + watch over all namespaces) of the
+     * kinds the status reads, started on the first status read, so a status costs no apiserver
+     * round trip and a change shows within a watch event. Until a kind has synced, and while
+     * its watch fails, the status reads the apiserver. Plans and applies always read live.
+     */
+    statusCache?: {
+      /** Default true; false reads every status from the apiserver. */
+      enabled?: boolean;
+    };
     /** Timeout of one Kubernetes API call in milliseconds. Default 10000. */
     requestTimeoutMs?: number;
   };

@@ -14,7 +14,8 @@ import {
   parsePrincipal,
   selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
+import { ClusterRequestError } from './ClusterGateway';
+import { ClusterReader } from './ClusterReader';
 
 /** Where istiod and its `istio` ConfigMap (meshConfig) live; also the default root namespace. */
 export const ISTIO_NAMESPACE = 'istio-system';
@@ -32,7 +33,7 @@ const SECURITY = 'security.istio.io/v1';
  * namespaces the AuthorizationPolicies' principals name.
  */
 export async function readClusterSnapshot(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
   target: MeshTarget,
 ): Promise<ClusterSnapshot> {
@@ -115,7 +116,7 @@ export async function readClusterSnapshot(
  * portal (403), so the status never fails on it.
  */
 export async function readMeshConfig(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
 ): Promise<ClusterSnapshot['meshConfig']> {
   let configMap = null;
@@ -137,7 +138,7 @@ export async function readMeshConfig(
  * analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
  * not listed).
  */
-async function readGatewayPods(gateway: ClusterGateway, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
+async function readGatewayPods(gateway: ClusterReader, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
   const selectors = [
     ...new Set(
       gateways
@@ -168,7 +169,7 @@ async function readable<T>(list: Promise<T[]>): Promise<T[]> {
 
 /** ServiceAccounts of the other namespaces the policies' principals name (a second round). */
 async function principalServiceAccounts(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
   policies: IstioAuthorizationPolicy[],
   known: KubeServiceAccount[],

@@ -38,6 +38,7 @@ import {
   FieldManagerConflictError,
   KubeJson,
 } from '../cluster/ClusterGateway';
+import { ClusterReader } from '../cluster/ClusterReader';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
@@ -77,6 +78,11 @@ export class MeshService {
     private readonly deps: {
       catalog: CatalogService;
       gateway: ClusterGateway;
+      /**
+       * Where the status (and the overview) reads: the watch cache, or the gateway when absent.
+       * Plans, applies and the access view always read the gateway (live objects).
+       */
+      statusReader?: ClusterReader;
       audit: AuditStore;
       logger: LoggerService;
       /** Wait between a DestinationRule and a VirtualService of one plan (make-before-break). */
@@ -92,7 +98,7 @@ export class MeshService {
     const results = await Promise.all(
       clusters.map(async (cluster): Promise<ClusterMeshStatus> => {
         try {
-          const snapshot = await readClusterSnapshot(this.deps.gateway, cluster.name, target);
+          const snapshot = await readClusterSnapshot(this.deps.statusReader ?? this.deps.gateway, cluster.name, target);
           return statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster });
         } catch (error) {
           this.deps.logger.warn(`mesh status of ${entityRef} on ${cluster.name} failed: ${error}`);
