@@ -40,6 +40,7 @@ import {
 } from '../cluster/ClusterGateway';
 import { ClusterReader } from '../cluster/ClusterReader';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
+import { CACHED_STATUS_REFRESH_MS } from '../cluster/WatchCache';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
 import { findCallers } from './callers';
@@ -110,7 +111,8 @@ export class MeshService {
         }
       }),
     );
-    return { entityRef: stringifyEntityRef(entity), clusters: results };
+    const refresh = this.deps.statusReader ? { refreshMs: CACHED_STATUS_REFRESH_MS } : {};
+    return { entityRef: stringifyEntityRef(entity), clusters: results, ...refresh };
   }
 
   async plan(
