@@ -125,7 +125,10 @@ export class KindInformer {
     this.failures += 1;
     this.lastError = error;
     const delay = Math.min(this.backoff.baseMs * 2 ** (this.failures - 1), this.backoff.maxMs);
-    this.logger.warn(
+    // Warn once per outage (a cluster without a CRD fails every retry), the retries at debug.
+    const log = this.failures === 1 ? this.logger.warn : this.logger.debug;
+    log.call(
+      this.logger,
       `status cache: ${this.kind.kind} of cluster ${this.cluster} failed (${describe(error)}); read live, retrying in ${delay} ms`,
     );
     clearTimeout(this.restartTimer);
