@@ -148,6 +148,16 @@ export interface Config {
       };
     };
     /**
+     * Status from memory: per cluster, informers (list + watch over all namespaces) of the
+     * kinds the status reads, started on the first status read, so a status costs no apiserver
+     * round trip and a change shows within a watch event. Until a kind has synced, and while
+     * its watch fails, the status reads the apiserver. Plans and applies always read live.
+     */
+    statusCache?: {
+      /** Default true; false reads every status from the apiserver. */
+      enabled?: boolean;
+    };
+    /**
      * Timeout in milliseconds of one Kubernetes API call, and of reading one cluster for a
      * status as a whole (a cluster past it is an error row; the others answer). Default 10000.
      */

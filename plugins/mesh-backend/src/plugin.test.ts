@@ -65,6 +65,8 @@ describe('mesh backend plugin', () => {
     expect(res.body).toEqual({
       entityRef: 'component:default/backend',
       clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+      // the status cache is on by default: the tab re-reads a cached status this often
+      refreshMs: 1500,
     });
   });
 

@@ -23,6 +23,8 @@ import { AccessService } from './services/AccessService';
 import { AuthorizedMeshService } from './services/AuthorizedMeshService';
 import { CanaryHealthService } from './services/CanaryHealthService';
 import { MeshService } from './services/MeshService';
+import { WatchCache } from './cluster/WatchCache';
+import { kubeWatchSource } from './cluster/kubeWatchSource';
 
 /**
  * The mesh backend plugin: Istio status, plans and safe apply for catalog entities.
@@ -43,6 +45,7 @@ export const meshPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auth: coreServices.auth,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
       },
@@ -56,6 +59,7 @@ export const meshPlugin = createBackendPlugin({
         permissionsRegistry,
         auth,
         scheduler,
+        lifecycle,
         catalog,
         actionsRegistry,
       }) {
@@ -67,9 +71,15 @@ export const meshPlugin = createBackendPlugin({
           config.getOptionalNumber('mesh.requestTimeoutMs') ?? 10_000,
         );
         const audit = await AuditStore.create(database);
+        const statusCache =
+          config.getOptionalBoolean('mesh.statusCache.enabled') ?? true
+            ? new WatchCache(gateway, cluster => kubeWatchSource(cluster, gateway.kubeConfig(cluster)), logger)
+            : undefined;
+        if (statusCache) lifecycle.addShutdownHook(() => statusCache.stop());
         const mesh = new MeshService({
           catalog,
           gateway,
+          statusReader: statusCache,
           audit,
           logger,
           propagationDelayMs:

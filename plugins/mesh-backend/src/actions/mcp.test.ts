@@ -75,6 +75,8 @@ describe('MCP over the mesh actions', () => {
       expect(status.structuredContent).toEqual({
         entityRef: 'component:default/backend',
         clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+        // the status cache is on by default: the tab re-reads a cached status this often
+        refreshMs: 1500,
       });
 
       const bad = await user.callTool({

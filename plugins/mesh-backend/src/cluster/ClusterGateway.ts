@@ -381,7 +381,8 @@ export class ClusterGateway {
     return connection;
   }
 
-  private kubeConfig(cluster: string): KubeConfig {
+  /** The client library's config of a cluster (the status cache's informers watch with it). */
+  kubeConfig(cluster: string): KubeConfig {
     const existing = this.kubeConfigs.get(cluster);
     if (existing) return existing;
     const config = this.clusters.find(c => c.name === cluster);

@@ -16,7 +16,8 @@ import {
   parsePrincipal,
   selectorString,
 } from '@mesh-portal/backstage-plugin-mesh-common';
-import { ClusterGateway, ClusterRequestError } from './ClusterGateway';
+import { ClusterRequestError } from './ClusterGateway';
+import { ClusterReader } from './ClusterReader';
 
 /** Where istiod and its meshConfig ConfigMaps (`istio`, `istio-<revision>`) live; also the default root namespace. */
 export const ISTIO_NAMESPACE = 'istio-system';
@@ -34,7 +35,7 @@ const SECURITY = 'security.istio.io/v1';
  * namespaces the AuthorizationPolicies' principals name.
  */
 export async function readClusterSnapshot(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
   target: MeshTarget,
 ): Promise<ClusterSnapshot> {
@@ -120,7 +121,7 @@ export async function readClusterSnapshot(
  * revision's ConfigMap is read with the first round.
  */
 async function revisionMeshConfig(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
   namespaces: KubeNamespace[],
   pods: KubePod[],
@@ -141,7 +142,7 @@ async function revisionMeshConfig(
 type MeshConfigMap = { data?: Record<string, string> } | null;
 
 /** One meshConfig ConfigMap of istio-system; null when absent or not readable (403). */
-async function readMeshConfigMap(gateway: ClusterGateway, cluster: string, name: string): Promise<MeshConfigMap> {
+async function readMeshConfigMap(gateway: ClusterReader, cluster: string, name: string): Promise<MeshConfigMap> {
   try {
     return await gateway.get<any>(cluster, { apiVersion: 'v1', kind: 'ConfigMap', name, namespace: ISTIO_NAMESPACE });
   } catch (error) {
@@ -155,7 +156,7 @@ async function readMeshConfigMap(gateway: ClusterGateway, cluster: string, name:
  * analyzer can report a Gateway no proxy serves (an empty selector selects every pod and is
  * not listed).
  */
-async function readGatewayPods(gateway: ClusterGateway, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
+async function readGatewayPods(gateway: ClusterReader, cluster: string, gateways: IstioGateway[]): Promise<KubePod[]> {
   const selectors = [
     ...new Set(
       gateways
@@ -186,7 +187,7 @@ async function readable<T>(list: Promise<T[]>): Promise<T[]> {
 
 /** ServiceAccounts of the other namespaces the policies' principals name (a second round). */
 async function principalServiceAccounts(
-  gateway: ClusterGateway,
+  gateway: ClusterReader,
   cluster: string,
   policies: IstioAuthorizationPolicy[],
   known: KubeServiceAccount[],

@@ -48,7 +48,9 @@ import {
   KubeJson,
 } from '../cluster/ClusterGateway';
 import { withClusterDeadline } from '../cluster/clusterDeadline';
+import { ClusterReader } from '../cluster/ClusterReader';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
+import { CACHED_STATUS_REFRESH_MS } from '../cluster/WatchCache';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
 import { ObjectOutcome, certainlyNotApplied, stoppedApplyError, stoppedApplyMessage } from './applyOutcome';
@@ -98,6 +100,11 @@ export class MeshService {
     private readonly deps: {
       catalog: CatalogService;
       gateway: ClusterGateway;
+      /**
+       * Where the status (and the overview) reads: the watch cache, or the gateway when absent.
+       * Plans, applies and the access view always read the gateway (live objects).
+       */
+      statusReader?: ClusterReader;
       audit: AuditStore;
       logger: LoggerService;
       /** Wait between a DestinationRule and a VirtualService of one plan (make-before-break). */
@@ -114,10 +121,15 @@ export class MeshService {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
     const multiCluster = this.deps.gateway.listClusters().length > 1;
-    const results = await this.perCluster(entityRef, target, 'mesh status', async (cluster, snapshot) =>
-      statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster }),
+    const results = await this.perCluster(
+      entityRef,
+      target,
+      'mesh status',
+      async (cluster, snapshot) => statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster }),
+      this.deps.statusReader ?? this.deps.gateway,
     );
-    return { entityRef: stringifyEntityRef(entity), clusters: results };
+    const refresh = this.deps.statusReader ? { refreshMs: CACHED_STATUS_REFRESH_MS } : {};
+    return { entityRef: stringifyEntityRef(entity), clusters: results, ...refresh };
   }
 
   async plan(
@@ -418,6 +430,8 @@ export class MeshService {
     target: MeshTarget,
     what: string,
     row: (cluster: ReturnType<ClusterGateway['listClusters']>[number], snapshot: ClusterSnapshot) => Promise<R>,
+    /** Where the snapshot is read: the live gateway, or the status cache for the status. */
+    reader: ClusterReader = this.deps.gateway,
   ): Promise<Array<R | ClusterMeshStatusError>> {
     const timeoutMs = this.deps.gateway.requestTimeoutMs;
     const read = this.clustersFor(target).map(async (cluster): Promise<R | ClusterMeshStatusError> => {
@@ -426,7 +440,7 @@ export class MeshService {
           cluster.name,
           `read ${what}`,
           timeoutMs,
-          readClusterSnapshot(this.deps.gateway, cluster.name, target).then(snapshot => row(cluster, snapshot)),
+          readClusterSnapshot(reader, cluster.name, target).then(snapshot => row(cluster, snapshot)),
         );
       } catch (error) {
         this.deps.logger.warn(`${what} of ${entityRef} on ${cluster.name} failed: ${error}`);

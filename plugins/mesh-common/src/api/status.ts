@@ -333,4 +333,11 @@ export type ClusterMeshStatus = ClusterMeshStatusOk | ClusterMeshStatusError;
 export interface MeshStatusResponse {
   entityRef: string;
   clusters: ClusterMeshStatus[];
+  /**
+   * Set when the backend answers the status from its watch cache (memory kept current by
+   * watches): re-reading it this often costs the cluster nothing, so an open Mesh tab does, and
+   * shows a change in the cluster within about this long. Absent when every read goes to the
+   * apiserver.
+   */
+  refreshMs?: number;
 }

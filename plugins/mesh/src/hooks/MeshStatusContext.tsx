@@ -55,6 +55,32 @@ function useMeshStatusState(): MeshStatusState {
     return () => clearInterval(timer);
   }, [polling, pollUntil, retry]);
 
+  // A status from the backend's watch cache is cheap: re-read it while the tab is visible, so a
+  // change in the cluster shows within ~2 s. A short poll rather than server push (signals):
+  // one request per refresh against memory, no new backend route or event bus, and it stops by
+  // itself with the tab hidden or closed. Kept across a failed re-read (value is then unset) so
+  // the tab recovers by itself.
+  const [refreshMs, setRefreshMs] = useState<number | undefined>();
+  useEffect(() => {
+    if (value) setRefreshMs(value.refreshMs);
+  }, [value]);
+  useEffect(() => {
+    if (!refreshMs) {
+      return undefined;
+    }
+    const refreshIfVisible = () => {
+      if (document.visibilityState === 'visible') {
+        retry();
+      }
+    };
+    const timer = setInterval(refreshIfVisible, refreshMs);
+    document.addEventListener('visibilitychange', refreshIfVisible);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', refreshIfVisible);
+    };
+  }, [refreshMs, retry]);
+
   const poll = useCallback(
     (durationMs: number) => {
       setPollUntil(Date.now() + durationMs);

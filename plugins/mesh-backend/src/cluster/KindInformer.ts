@@ -1,0 +1,145 @@
+import { KubernetesListObject, ListWatch, Watch } from '@kubernetes/client-node';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { KubeJson } from './ClusterGateway';
+import { WatchedKind } from './watchedKinds';
+import { trimForStatus } from './trimForStatus';
+
+/** Where an informer lists and watches one cluster: the apiserver, or a fake in tests. */
+export interface WatchSource {
+  /** A full list of the kind at `path`, with the list's resourceVersion, as plain JSON. */
+  list(path: string): Promise<KubernetesListObject<KubeJson>>;
+  /** The client library's watch (or one with its contract). */
+  watch: Pick<Watch, 'watch'>;
+}
+
+/** Restart delays after failures: doubling from `baseMs` up to `maxMs`. */
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/**
+ * One kind of one cluster in memory, kept by the client library's ListWatch: it lists, then
+ * watches from the list's resourceVersion, reconnects when a watch ends, and relists on
+ * 410 Gone (resourceVersion too old; @kubernetes/client-node 2.x cache.js `doneHandler`).
+ * Any other error (apiserver down, 403, list failed) makes the ListWatch call its error
+ * callbacks and stop for good, so this restarts it after an exponential backoff, with a fresh
+ * list: `synced` is false from the error until that list is in, and readers go live meanwhile.
+ */
+export class KindInformer {
+  private listWatch: ListWatch<KubeJson> | undefined;
+  private synced = false;
+  private stopped = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private lastError: unknown;
+
+  constructor(
+    private readonly cluster: string,
+    private readonly kind: WatchedKind,
+    private readonly source: WatchSource,
+    private readonly backoff: Backoff,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /** True when the memory holds a full list kept current by a running watch. */
+  get ready(): boolean {
+    return this.synced && !this.stopped;
+  }
+
+  /** Failures in a row since the last successful sync (0 when healthy). */
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  get error(): unknown {
+    return this.lastError;
+  }
+
+  /** Starts listing and watching; resolves once the first attempt synced or failed. */
+  start(): Promise<void> {
+    return this.run();
+  }
+
+  /** Every cached object (all namespaces); empty unless {@link KindInformer.ready}. */
+  objects(namespace?: string): readonly KubeJson[] {
+    return this.ready && this.listWatch ? this.listWatch.list(namespace) : [];
+  }
+
+  object(name: string, namespace?: string): KubeJson | undefined {
+    return this.ready && this.listWatch ? this.listWatch.get(name, namespace) : undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.synced = false;
+    clearTimeout(this.restartTimer);
+    await this.listWatch?.stop();
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    const { apiVersion, kind, path } = this.kind;
+    let failed = false;
+    const listFn = async () => {
+      const list = await this.source.list(path);
+      for (const item of list.items ?? []) trimForStatus(item, apiVersion, kind);
+      return list;
+    };
+    // A fresh ListWatch per attempt: its first list replaces all memory (nothing stale kept).
+    const listWatch = new ListWatch<KubeJson>(path, this.source.watch as Watch, listFn, false);
+    // Watch events hand the object the ListWatch stores; trimmed in place.
+    const trim = (object: KubeJson) => {
+      trimForStatus(object, apiVersion, kind);
+    };
+    listWatch.on('add', trim);
+    listWatch.on('update', trim);
+    listWatch.on('error', (error: unknown) => {
+      if (failed || this.stopped || listWatch !== this.listWatch) return;
+      failed = true;
+      this.failed(error);
+    });
+    const previous = this.listWatch;
+    this.listWatch = listWatch;
+    try {
+      await previous?.stop();
+      await listWatch.start();
+    } catch (error) {
+      // e.g. credentials that cannot be applied: thrown instead of reported.
+      if (!failed) {
+        failed = true;
+        this.failed(error);
+      }
+      return;
+    }
+    if (!failed && !this.stopped && listWatch === this.listWatch) {
+      this.synced = true;
+      if (this.failures > 0) this.logger.info(`status cache: ${kind} of cluster ${this.cluster} synced again`);
+      this.failures = 0;
+      this.lastError = undefined;
+    }
+  }
+
+  private failed(error: unknown): void {
+    this.synced = false;
+    this.failures += 1;
+    this.lastError = error;
+    const delay = Math.min(this.backoff.baseMs * 2 ** (this.failures - 1), this.backoff.maxMs);
+    // Warn once per outage (a cluster without a CRD fails every retry), the retries at debug.
+    const log = this.failures === 1 ? this.logger.warn : this.logger.debug;
+    log.call(
+      this.logger,
+      `status cache: ${this.kind.kind} of cluster ${this.cluster} failed (${describe(error)}); read live, retrying in ${delay} ms`,
+    );
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      void this.run();
+    }, delay);
+    this.restartTimer.unref?.();
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

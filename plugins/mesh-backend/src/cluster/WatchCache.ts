@@ -1,0 +1,121 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  LabelSelector,
+  matchesSelector,
+  parseLabelSelector,
+} from '@mesh-portal/backstage-plugin-mesh-common';
+import { KubeJson, ListOptions } from './ClusterGateway';
+import { ClusterReader } from './ClusterReader';
+import { Backoff, KindInformer, WatchSource } from './KindInformer';
+import { WatchedKind, watchedKind } from './watchedKinds';
+
+/**
+ * How often an open Mesh tab re-reads a status answered from the cache: with a watch event's
+ * delay of well under a second, a change in the cluster shows within 2 s (issue 12).
+ */
+export const CACHED_STATUS_REFRESH_MS = 1500;
+
+/** Options of {@link WatchCache}. */
+export interface WatchCacheOptions {
+  /** Restart delays of a failed informer. Default 1 s doubling up to 60 s. */
+  backoff?: Backoff;
+}
+
+/**
+ * The status's reads answered from memory: per cluster and watched kind (watchedKinds.ts) an
+ * informer over all namespaces, started on the first read of that kind. Namespace and label
+ * selector are applied in memory the way the apiserver applies them (mesh-common's selector
+ * parser and matcher, equality- and set-based). Until a kind has synced, while its informer
+ * is failing, for kinds or namespaces not watched and for selectors that do not parse, the
+ * read goes to the live reader, so the cache never makes a status wrong or empty.
+ *
+ * Objects are the cache's own (trimmed, trimForStatus.ts) and shared between reads: callers
+ * must not change them. Plans and applies never read through here.
+ */
+export class WatchCache implements ClusterReader {
+  private readonly informers = new Map<string, KindInformer>();
+  private readonly backoff: Backoff;
+  private stopped = false;
+
+  constructor(
+    private readonly live: ClusterReader,
+    private readonly sourceOf: (cluster: string) => WatchSource,
+    private readonly logger: LoggerService,
+    options: WatchCacheOptions = {},
+  ) {
+    this.backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+  }
+
+  async list<T extends KubeJson = KubeJson>(
+    cluster: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<T[]> {
+    const informer = this.readyInformer(cluster, apiVersion, kind, options.namespace);
+    const selector = informer && parseOrUndefined(options.labelSelector);
+    if (!informer || selector === undefined) return this.live.list<T>(cluster, apiVersion, kind, options);
+    const objects = informer.objects(options.namespace);
+    const matching = selector.requirements.length === 0
+      ? objects
+      : objects.filter(o => matchesSelector(o.metadata?.labels, selector));
+    return matching as T[]; // a fresh array (ListWatch.list copies); the objects are shared
+  }
+
+  async get<T extends KubeJson = KubeJson>(
+    cluster: string,
+    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
+  ): Promise<T | null> {
+    const informer = this.readyInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
+    if (!informer) return this.live.get<T>(cluster, ref);
+    return (informer.object(ref.name, ref.namespace) as T | undefined) ?? null;
+  }
+
+  /** Per cluster and kind: synced or not, failures in a row (for logs and tests). */
+  health(): Array<{ cluster: string; kind: string; ready: boolean; failures: number }> {
+    return [...this.informers.entries()].map(([key, informer]) => ({
+      cluster: key.split('|')[0],
+      kind: key.split('|')[1],
+      ready: informer.ready,
+      failures: informer.consecutiveFailures,
+    }));
+  }
+
+  /** Stops every informer (backend shutdown); later reads go live. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const informers = [...this.informers.values()];
+    this.informers.clear();
+    await Promise.all(informers.map(i => i.stop()));
+  }
+
+  /** The kind's informer when it can answer for `namespace`; starts it on first use. */
+  private readyInformer(cluster: string, apiVersion: string, kind: string, namespace?: string): KindInformer | undefined {
+    const watched = watchedKind(apiVersion, kind);
+    if (!watched || this.stopped) return undefined;
+    if (watched.namespace && namespace !== watched.namespace) return undefined;
+    const informer = this.informer(cluster, watched);
+    return informer.ready ? informer : undefined;
+  }
+
+  private informer(cluster: string, watched: WatchedKind): KindInformer {
+    const key = `${cluster}|${watched.apiVersion}/${watched.kind}`;
+    let informer = this.informers.get(key);
+    if (!informer) {
+      informer = new KindInformer(cluster, watched, this.sourceOf(cluster), this.backoff, this.logger);
+      this.informers.set(key, informer);
+      void informer.start();
+    }
+    return informer;
+  }
+}
+
+/** The parsed selector (empty when none); undefined when it does not parse (read live: the apiserver says why). */
+function parseOrUndefined(selector: string | undefined): LabelSelector | undefined {
+  if (!selector) return { requirements: [] };
+  try {
+    return parseLabelSelector(selector);
+  } catch {
+    return undefined;
+  }
+}
