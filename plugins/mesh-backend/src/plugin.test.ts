@@ -65,8 +65,6 @@ describe('mesh backend plugin', () => {
     expect(res.body).toEqual({
       entityRef: 'component:default/backend',
       clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
-      // the status cache is on by default: the tab re-reads a cached status this often
-      refreshMs: 1500,
     });
   });
 
@@ -125,6 +123,8 @@ describe('mesh backend plugin', () => {
     expect(output).toEqual({
       entityRef: 'component:default/backend',
       clusters: [{ cluster: 'gone', ok: false, error: { message: expect.stringContaining('gone') } }],
+      // the status cache is on by default: the tab re-reads a cached status this often
+      refreshMs: 1500,
     });
     await expect(
       actions.invoke({
