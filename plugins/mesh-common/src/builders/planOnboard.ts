@@ -21,7 +21,11 @@ import { planned } from './objects';
 import { planOnboardPeerAuthentication } from './onboardPeerAuthentication';
 import { planPortProtocols } from './onboardPorts';
 
-/** Pod template annotation whose change makes a rollout restart. */
+/**
+ * Pod template annotation whose change makes a rollout restart.
+ *
+ * @public
+ */
 export const ANNOTATION_RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /**

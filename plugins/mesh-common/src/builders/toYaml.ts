@@ -23,7 +23,7 @@ const MERGE_TAG = 'tag:yaml.org,2002:merge';
  *
  * Kubernetes reads manifests with YAML 1.1 rules (sigs.k8s.io/yaml → go-yaml v2), where
  * `yes`, `on`, `n`, `0755`, `1_000`, `2024-01-01` or `~` are not strings. Writing with the
- * `yaml` package's YAML 1.1 schema (plus {@link goYamlV2NonStrings} as `compat`) quotes every
+ * `yaml` package's YAML 1.1 schema (plus `goYamlV2NonStrings` as `compat`) quotes every
  * string such a reader would take for a bool, number, null or timestamp, so what kubectl sees
  * is the JSON we built. YAML 1.2 readers read the quoted strings the same way.
  *

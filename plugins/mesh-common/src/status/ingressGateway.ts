@@ -9,14 +9,20 @@ import type {
 import { matchesLabels } from '../labelSelector';
 import { ISTIO_PROXY_CONTAINER } from './podMeshStatus';
 
-/** Label the Kubernetes Gateway API deployment (and Istio's) puts on gateway pods. */
+/**
+ * Label the Kubernetes Gateway API deployment (and Istio's) puts on gateway pods.
+ *
+ * @public
+ */
 export const LABEL_GATEWAY_NAME = 'istio.io/gateway-name';
 /**
  * Values of the `istio` label of ingress gateway pods: `ingressgateway` from istioctl /
- * IstioOperator installs, `ingress` from the documented Helm install (`helm install
- * istio-ingress istio/gateway`: the chart's `gateway.selectorLabels` sets `istio:` to the
+ * IstioOperator installs, `ingress` from the documented Helm install
+ * (`helm install istio-ingress istio/gateway`: the chart's `gateway.selectorLabels` sets `istio:` to the
  * release name without its `istio-` prefix — istio/istio
  * manifests/charts/gateway/templates/_helpers.tpl).
+ *
+ * @public
  */
 export const INGRESS_ISTIO_LABEL_VALUES = [
   'ingressgateway',

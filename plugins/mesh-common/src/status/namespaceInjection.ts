@@ -1,11 +1,23 @@
 import type { NamespaceInjection } from '../api/status';
 import type { KubeNamespace } from '../kube/types';
 
-/** Namespace/pod label: `enabled` injects the default revision, `disabled` opts out. */
+/**
+ * Namespace/pod label: `enabled` injects the default revision, `disabled` opts out.
+ *
+ * @public
+ */
 export const LABEL_ISTIO_INJECTION = 'istio-injection';
-/** Namespace/pod label naming the revision to inject. */
+/**
+ * Namespace/pod label naming the revision to inject.
+ *
+ * @public
+ */
 export const LABEL_ISTIO_REV = 'istio.io/rev';
-/** Namespace/pod label: `ambient` enrolls in ambient mode, `none` opts out. */
+/**
+ * Namespace/pod label: `ambient` enrolls in ambient mode, `none` opts out.
+ *
+ * @public
+ */
 export const LABEL_DATAPLANE_MODE = 'istio.io/dataplane-mode';
 
 const INJECTION_LABELS = [

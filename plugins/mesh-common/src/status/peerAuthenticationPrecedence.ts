@@ -23,7 +23,11 @@ export function peerAuthenticationPrecedence(
   );
 }
 
-/** True when a PeerAuthentication has a non-empty `selector.matchLabels`. */
+/**
+ * True when a PeerAuthentication has a non-empty `selector.matchLabels`.
+ *
+ * @public
+ */
 export function hasWorkloadSelector(pa: IstioPeerAuthentication): boolean {
   return Object.keys(pa.spec?.selector?.matchLabels ?? {}).length > 0;
 }

@@ -2,15 +2,35 @@ import type { PodMeshStatus } from '../api/status';
 import type { KubeContainer, KubePod } from '../kube/types';
 import { LABEL_DATAPLANE_MODE, LABEL_ISTIO_REV } from './namespaceInjection';
 
-/** Name of Istio's sidecar container. */
+/**
+ * Name of Istio's sidecar container.
+ *
+ * @public
+ */
 export const ISTIO_PROXY_CONTAINER = 'istio-proxy';
-/** Pod label (and deprecated annotation) opting a pod in (`true`) or out (`false`). */
+/**
+ * Pod label (and deprecated annotation) opting a pod in (`true`) or out (`false`).
+ *
+ * @public
+ */
 export const LABEL_SIDECAR_INJECT = 'sidecar.istio.io/inject';
-/** Annotation the injector writes (JSON with `revision`, containers, volumes). */
+/**
+ * Annotation the injector writes (JSON with `revision`, containers, volumes).
+ *
+ * @public
+ */
 export const ANNOTATION_SIDECAR_STATUS = 'sidecar.istio.io/status';
-/** Annotation overriding the proxy image. */
+/**
+ * Annotation overriding the proxy image.
+ *
+ * @public
+ */
 export const ANNOTATION_PROXY_IMAGE = 'sidecar.istio.io/proxyImage';
-/** Annotation set on pods the ambient CNI redirects. */
+/**
+ * Annotation set on pods the ambient CNI redirects.
+ *
+ * @public
+ */
 export const ANNOTATION_AMBIENT_REDIRECTION = 'ambient.istio.io/redirection';
 
 /**

@@ -37,6 +37,8 @@ const KUBERNETES_APP_PROTOCOLS: Record<string, MeshPortProtocol> = {
  * Ports Istio never sniffs: an undeclared protocol there is TCP, because these protocols are
  * server-first and sniffing would wait for a client byte that never comes
  * (istio/istio pkg/config/kube/conversion.go, `wellKnownPorts`: SMTP, DNS, MySQL, MongoDB).
+ *
+ * @public
  */
 export const ISTIO_WELL_KNOWN_TCP_PORTS: ReadonlyArray<number> = [
   25, 53, 3306, 27017,

@@ -5,7 +5,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { meshApiRef, MeshClient } from '../api';
 
-/** The {@link MeshApi} client. @alpha */
+/** The `MeshApi` client (`MeshApi` is exported from the package's main entry). @alpha */
 export const meshApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({

@@ -16,7 +16,11 @@ import { z as zv3 } from 'zod/v3';
 import { MeshActionInputError, MeshBackendError, formatIssues } from './errors';
 import { applyMeshExamples } from './applyMesh.examples';
 
-/** Action id of {@link createMeshApplyAction}. */
+/**
+ * Action id of {@link createMeshApplyAction}.
+ *
+ * @public
+ */
 export const MESH_APPLY_ACTION_ID = 'mesh:apply';
 
 /** How long one call to the mesh backend may take (apply waits for server-side applies). */

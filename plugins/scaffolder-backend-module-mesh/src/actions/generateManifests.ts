@@ -15,10 +15,18 @@ import {
   manifestFileName,
 } from './meshedService';
 
-/** Action id of {@link createMeshManifestsGenerateAction}. */
+/**
+ * Action id of {@link createMeshManifestsGenerateAction}.
+ *
+ * @public
+ */
 export const MESH_MANIFESTS_GENERATE_ACTION_ID = 'mesh:manifests:generate';
 
-/** Name of the file written with `output: bundle`. */
+/**
+ * Name of the file written with `output: bundle`.
+ *
+ * @public
+ */
 export const BUNDLE_FILE_NAME = 'manifests.yaml';
 
 /**
