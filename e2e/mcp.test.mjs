@@ -19,7 +19,9 @@ const staticToken = () =>
   process.env.MCP_TOKEN ?? readFileSync(path.join(repo, '.data', 'portal-for-tests', 'mcp-token'), 'utf8').trim();
 
 const BACKEND = 'component:default/backend';
-const CANARY_90_10 = { action: 'canary', weights: { v1: 90, v2: 10 } };
+// The canary change asked for; names the mesh VirtualService when one exists (before()), since
+// with an ingress-bound one beside it the request must say which split it changes.
+let CANARY_90_10 = { action: 'canary', weights: { v1: 90, v2: 10 } };
 
 async function guestToken() {
   const res = await fetch(`${backend}/api/auth/guest/refresh`, {
@@ -53,7 +55,7 @@ async function call(client, name, args) {
 /** The weights of the backend's split per subset, from a status answer. */
 function backendWeights(status) {
   const cluster = status.clusters.find(c => c.ok);
-  const split = cluster?.trafficSplits.find(s => s.service === 'backend');
+  const split = cluster?.trafficSplits.find(s => s.service === 'backend' && s.gateways.length === 0);
   return Object.fromEntries((split?.routes ?? []).map(r => [r.subset ?? '(none)', r.weight]));
 }
 
@@ -64,6 +66,11 @@ before(async () => {
   userToken = await guestToken();
   guest = await connect(userToken);
   service = await connect(staticToken());
+  const status = await call(guest, 'mesh.get-status', { entityRef: BACKEND });
+  const meshSplit = status.clusters
+    .find(c => c.ok)
+    ?.trafficSplits.find(s => s.service === 'backend' && s.gateways.length === 0 && s.virtualService);
+  if (meshSplit) CANARY_90_10 = { ...CANARY_90_10, virtualService: meshSplit.virtualService };
 });
 after(async () => {
   await guest?.close();

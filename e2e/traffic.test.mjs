@@ -18,8 +18,9 @@ const BACKEND_HOST = 'backend.prod.svc.cluster.local';
 const sh = (cmd, args, input) => execFileSync(cmd, args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'inherit'], timeout: 300000 });
 
 let token;
-async function apply(entity, body) {
-  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/apply`, {
+async function apply(entity, body, { takeOver = false } = {}) {
+  const query = takeOver ? '?takeOver=true' : '';
+  const res = await fetch(`${backend}/api/mesh/entities/default/component/${entity}/apply${query}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -167,7 +168,16 @@ spec: {mtls: {mode: PERMISSIVE}}
     const backendPod = podOf('prod', 'backend');
     const plaintext = () => load({ from: 'outside/outsider', url: `http://${backendPod.ip}:8080/`, count: 3, timeoutMs: 2000 });
     assert.ok(onlyStatus(await plaintext(), '200'));
-    await apply('backend', { action: 'mtls', mode: 'STRICT', scope: 'namespace' });
+    // The plan changes `legacy`, which a person wrote with kubectl: the owner confirms taking
+    // its fields over (without it the apply is a 409 and nothing changes).
+    const refusedTakeOver = await fetch(`${backend}/api/mesh/entities/default/component/backend/apply`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'mtls', mode: 'STRICT', scope: 'namespace' }),
+    });
+    assert.equal(refusedTakeOver.status, 409);
+    assert.match((await refusedTakeOver.json()).error.message, /^takeOver: .*legacy/);
+    await apply('backend', { action: 'mtls', mode: 'STRICT', scope: 'namespace' }, { takeOver: true });
     const legacy = JSON.parse(k(['-n', 'prod', 'get', 'peerauthentications.security.istio.io', 'legacy', '-o', 'json']));
     assert.equal(legacy.spec.mtls.mode, 'STRICT', 'the plan changed the policy Istio uses');
     const refused = await eventually('plaintext refused under STRICT', async () => {
@@ -226,6 +236,9 @@ test('ingress: the handbook\'s frontend-gateway answers through the gateway, and
   // the handbook's catch-all still answers for every other host
   const other = await load({ ingress: true, url: 'http://mesh-portal.test/', count: 5 });
   assert.ok(Object.keys(other.byHostname).every(h => h.startsWith('frontend-')));
+  // Undo the exposure: with its VirtualService beside the mesh one, the later canary requests
+  // would have to name the split they change (virtualService).
+  k(['-n', 'prod', 'delete', 'virtualservices.networking.istio.io', 'backend-ingress', '--ignore-not-found']);
 });
 
 test('Prometheus holds per-version request counts of the real requests', async () => {

@@ -128,13 +128,17 @@ describe('canary against the local mesh', () => {
     expect(split?.routes.filter(r => r.weight > 0).map(r => [r.subset, r.weight])).toEqual([['v2', 100]]);
 
     const history = await service.history(ref);
-    expect(history).toHaveLength(4);
+    // Four applies, and before them the refused attempt without takeOver (audited, nothing applied).
+    expect(history).toHaveLength(5);
+    expect(history[4]).toMatchObject({ result: 'failure', objects: [] });
+    expect(history[4].message).toMatch(/^takeOver: .*Nothing applied$/);
     // The first apply took the routes over from kubectl, and says so.
     expect(history[3].takeOvers).toEqual([
       expect.objectContaining({ kind: 'VirtualService', name: 'backend', manager: 'kubectl-client-side-apply' }),
     ]);
     expect(history.slice(0, 3).every(h => h.takeOvers === undefined)).toBe(true);
-    expect(history.every(h => h.result === 'success' && h.actor === actor)).toBe(true);
+    expect(history.slice(0, 4).every(h => h.result === 'success' && h.actor === actor)).toBe(true);
+    expect(history[4].actor).toBe(actor);
   });
 
   it('refuses with 409 naming the manager when a GitOps controller applies the VirtualService', async () => {

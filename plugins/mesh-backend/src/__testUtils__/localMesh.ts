@@ -60,8 +60,9 @@ export async function kubectlApply(objects: object[], extraArgs: string[] = []) 
   if (res.code !== 0) throw new Error(`kubectl apply failed: ${res.stderr}`);
 }
 
+/** The live object as JSON, managedFields included (kubectl leaves them out by default). */
 export async function getJson(kind: string, name: string, namespace: string) {
-  const res = await localMesh.kubectl(['get', kind, name, '-n', namespace, '-o', 'json']);
+  const res = await localMesh.kubectl(['get', kind, name, '-n', namespace, '-o', 'json', '--show-managed-fields']);
   if (res.code !== 0) throw new Error(`kubectl get ${kind} ${name}: ${res.stderr}`);
   return JSON.parse(res.stdout);
 }

@@ -475,7 +475,9 @@ const MANAGER_IN_CONFLICT = /conflicts? with "([^"]+)"/g;
 export function applyConflicts(status: ApiStatus | undefined, message: string): FieldConflictReport[] {
   const byManager = new Map<string, string[]>();
   for (const cause of status?.details?.causes ?? []) {
-    if (cause.type !== 'FieldManagerConflict') continue;
+    // metav1.StatusCause serializes its Type as "reason" (observed: {"reason":
+    // "FieldManagerConflict","message":"conflict with \"kubectl\"","field":".spec.http"}).
+    if (cause.reason !== 'FieldManagerConflict') continue;
     const manager = [...(cause.message ?? '').matchAll(MANAGER_IN_CONFLICT)][0]?.[1];
     if (!manager) continue;
     const fields = byManager.get(manager) ?? [];
@@ -492,7 +494,7 @@ export function applyConflicts(status: ApiStatus | undefined, message: string): 
 export interface ApiStatus {
   message?: string;
   reason?: string;
-  details?: { causes?: Array<{ type?: string; message?: string; field?: string }> };
+  details?: { causes?: Array<{ reason?: string; message?: string; field?: string }> };
 }
 
 function parseStatus(body: unknown): ApiStatus | undefined {

@@ -8,10 +8,10 @@ describe('applyConflicts', () => {
       message: 'Apply failed with 3 conflicts: …',
       details: {
         causes: [
-          { type: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.http' },
-          { type: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.hosts' },
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.http' },
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.hosts' },
           {
-            type: 'FieldManagerConflict',
+            reason: 'FieldManagerConflict',
             message: 'conflict with "kubectl-edit" using networking.istio.io/v1',
             field: '.spec.gateways',
           },

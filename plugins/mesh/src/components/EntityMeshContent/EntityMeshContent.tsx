@@ -42,10 +42,11 @@ export const EntityMeshContent = () => {
         <Grid item xs={12}>
           <SidecarStatusCard />
         </Grid>
-        <Grid item xs={12} lg={7}>
+        {/* Half and half: at 1280–1440 px the mTLS table's "Set by" column needs the room. */}
+        <Grid item xs={12} lg={6}>
           <TrafficSplitCard />
         </Grid>
-        <Grid item xs={12} lg={5}>
+        <Grid item xs={12} lg={6}>
           <MtlsCard />
         </Grid>
         <Grid item xs={12}>

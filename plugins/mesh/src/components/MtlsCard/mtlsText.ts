@@ -17,7 +17,7 @@ export function mtlsSourceText(m: EffectiveMtls): string {
     case 'mesh':
       return `PeerAuthentication ${name} (mesh-wide, root namespace)`;
     default:
-      return 'No PeerAuthentication: Istio default (acts as PERMISSIVE)';
+      return 'Istio default, no PeerAuthentication (acts as PERMISSIVE)';
   }
 }
 
