@@ -42,21 +42,22 @@ export const EntityMeshContent = () => {
         <Grid item xs={12}>
           <SidecarStatusCard />
         </Grid>
-        {/* Half and half: at 1280–1440 px the mTLS table's "Set by" column needs the room. */}
-        <Grid item xs={12} lg={6}>
+        {/* Full width: the split, its health per version and the guided run's steps are tables
+            whose headers wrap at half width on 1280–1440 px screens. */}
+        <Grid item xs={12}>
           <TrafficSplitCard />
         </Grid>
-        <Grid item xs={12} lg={6}>
+        <Grid item xs={12} md={8}>
           <MtlsCard />
+        </Grid>
+        <Grid item xs={12} md={4}>
+          <KialiCard />
         </Grid>
         <Grid item xs={12}>
           <AccessCard />
         </Grid>
-        <Grid item xs={12} md={8}>
+        <Grid item xs={12}>
           <FindingsCard />
-        </Grid>
-        <Grid item xs={12} md={4}>
-          <KialiCard />
         </Grid>
         {/* Full width: entity refs and object names in the audit table need the room. */}
         <Grid item xs={12}>
