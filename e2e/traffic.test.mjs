@@ -450,11 +450,16 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     // Envoy's own view: the failing pod's endpoint carries the outlier flag (admin /clusters;
     // Istio's default stats inclusion list drops the outlier_detection counters).
     const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
-    const flags = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
-      .split('\n')
-      .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'));
-    assert.ok(flags.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')),
-      `frontend's Envoy marks ${failingIp} as ejected: ${flags.join(' | ')}`);
+    // A later config push for the cluster (istiod pushes again when endpoints or policies change)
+    // starts Envoy's outlier state afresh, and it ejects again after the next two failures: send a
+    // few requests and read the flags until the ejection shows.
+    const flags = await eventually(`frontend's Envoy marks ${failingIp} as ejected`, async () => {
+      await load({ from: 'prod/frontend', url, count: 20 });
+      const lines = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
+        .split('\n')
+        .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'));
+      return lines.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')) ? lines : undefined;
+    }, 30000, 500);
     t.diagnostic(`outlier detection (2 consecutive 5xx, 3m ejection): ${JSON.stringify(ejected.byStatus)} from ${JSON.stringify(ejected.byHostname)}; Envoy: ${flags.join(' | ')}`);
   } finally {
     if (failingPod) k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-']);

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { createMeshManifestsGenerateAction } from '../actions/generateManifests';
 import { createMockActionContext } from '../__testUtils__/mockActionContext';
 
@@ -114,6 +115,53 @@ describe('generated manifests against real Istio', () => {
     async (_case, input) => {
       const files = await generate(input);
       expect(notInfo(await analyze(files))).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['http, PERMISSIVE', {}],
+    [
+      'grpc, STRICT, exposed, 2 replicas',
+      {
+        protocol: 'grpc',
+        mtlsMode: 'STRICT',
+        expose: true,
+        hosts: ['meshed.example.com'],
+        replicas: 2,
+      },
+    ],
+    ['tcp, v2', { protocol: 'tcp', version: 'v2' }],
+  ])(
+    '%s: kubectl reads every generated file as the YAML library does (nothing YAML 1.1 would retype)',
+    async (_case, input) => {
+      const files = await generate({ output: 'files', ...input });
+      for (const file of files) {
+        const text = await fs.readFile(file, 'utf8');
+        const ours = parseAllDocuments(text).map(d => d.toJS());
+        expect(ours).toHaveLength(1);
+        // kubectl decodes as for apply (sigs.k8s.io/yaml, YAML 1.1 scalars) and prints the
+        // object back unchanged; no server is contacted.
+        const read = await localMesh.kubectl([
+          'patch',
+          '--local',
+          '-f',
+          file,
+          '--type',
+          'merge',
+          '-p',
+          '{}',
+          '-o',
+          'json',
+        ]);
+        expect(read.stderr).toBe('');
+        expect({
+          file: path.basename(file),
+          object: JSON.parse(read.stdout),
+        }).toEqual({
+          file: path.basename(file),
+          object: ours[0],
+        });
+      }
     },
   );
 
