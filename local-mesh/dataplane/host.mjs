@@ -61,6 +61,9 @@ export async function ensureNodeNetns() {
 export async function createPodNetns(netns, podIp, short) {
   await ip('netns', 'add', netns);
   const hostIf = `lmh${short}`;
+  // A restarted pod reuses its names: the kernel destroys the old namespace (and with it the old
+  // veth pair) asynchronously, so its host end can still be there ("RTNETLINK answers: File exists").
+  await deleteHostVeth(short);
   await ip('link', 'add', 'name', hostIf, 'netns', NODE_NETNS, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns);
   const pod = (...a) => inNetns(netns, 'ip', a);
   await pod('link', 'set', 'lo', 'up');
@@ -73,8 +76,15 @@ export async function createPodNetns(netns, podIp, short) {
   await node('route', 'replace', `${podIp}/32`, 'dev', hostIf);
 }
 
-export async function deleteNetns(netns) {
+/** Removes the pod's network namespace; its veth pair goes at once, not when the kernel gets to it. */
+export async function deleteNetns(netns, short) {
+  if (short) await deleteHostVeth(short);
   await ip('netns', 'del', netns).catch(() => undefined);
+}
+
+/** Deleting one end of a veth pair deletes both; absent is fine. */
+async function deleteHostVeth(short) {
+  await inNetns(NODE_NETNS, 'ip', ['link', 'del', `lmh${short}`]).catch(() => undefined);
 }
 
 /**

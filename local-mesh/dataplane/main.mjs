@@ -248,7 +248,8 @@ async function reconcile() {
         log(`could not start ${plan.namespace}/${plan.name}: ${e.message}`);
         failures.set(uid, { at: Date.now(), message: e.message });
         await rt.stop().catch(() => undefined);
-        schedule();
+        // Retried once the 10 s pause is over, whether or not the cluster changes meanwhile.
+        setTimeout(schedule, 10_500).unref();
       }
     }
     for (const pod of sel.duplicates) {

@@ -136,7 +136,7 @@ export class PodRuntime {
 
   async stop() {
     await stopGroups(this.pids);
-    await deleteNetns(this.netns);
+    await deleteNetns(this.netns, this.short);
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
