@@ -200,4 +200,16 @@ async function deleteNamespace(name) {
   if (r.code !== 0) throw new Error(`deleting namespace ${name} failed: ${r.stderr}`);
 }
 
-module.exports = { ensureMesh, freshNamespace, deleteNamespace, kubectl, istioctl, run, MESH_DIR, DATA_DIR };
+/**
+ * Stops the kube-apiserver alone and starts it again through bin/up (etcd keeps the state; the
+ * other components reconnect). Resolves once it answers /readyz again.
+ */
+async function restartApiserver() {
+  await ensureMesh();
+  const down = await run(path.join(MESH_DIR, 'bin', 'down'), ['--only', 'kube-apiserver'], { env: { MESH_DATA_DIR: DATA_DIR } });
+  if (down.code !== 0) throw new Error(`bin/down --only kube-apiserver: ${down.stderr}`);
+  ensurePromise = null;
+  return ensureMesh();
+}
+
+module.exports = { ensureMesh, restartApiserver, freshNamespace, deleteNamespace, kubectl, istioctl, run, MESH_DIR, DATA_DIR };

@@ -156,6 +156,11 @@ export interface Config {
     statusCache?: {
       /** Default true; false reads every status from the apiserver. */
       enabled?: boolean;
+      /**
+       * Seconds between fresh lists of each watched kind although its watch looks healthy (a
+       * watch on a silently dropped connection sees nothing). Default 600.
+       */
+      resyncSeconds?: number;
     };
     /**
      * Timeout in milliseconds of one Kubernetes API call, and of reading one cluster for a

@@ -73,7 +73,9 @@ export const meshPlugin = createBackendPlugin({
         const audit = await AuditStore.create(database);
         const statusCache =
           config.getOptionalBoolean('mesh.statusCache.enabled') ?? true
-            ? new WatchCache(gateway, cluster => kubeWatchSource(cluster, gateway.kubeConfig(cluster)), logger)
+            ? new WatchCache(gateway, cluster => kubeWatchSource(cluster, gateway.kubeConfig(cluster)), logger, {
+                resync: { periodMs: (config.getOptionalNumber('mesh.statusCache.resyncSeconds') ?? 600) * 1000 },
+              })
             : undefined;
         if (statusCache) lifecycle.addShutdownHook(() => statusCache.stop());
         const mesh = new MeshService({

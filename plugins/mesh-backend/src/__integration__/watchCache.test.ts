@@ -134,4 +134,24 @@ describe('status from the watch cache on the local mesh', () => {
     const { ms } = await within(5_000, async () => ((await pods()).find(p => p.name === pod)?.optedOut ? true : undefined));
     expect(ms).toBeLessThan(2000);
   });
+
+  it('relists after the kube-apiserver itself restarts, and serves changes from memory again', async () => {
+    const pod = await podName();
+    await within(30_000, async () => (cache.health().every(h => h.ready && h.failures === 0) ? true : undefined));
+    const listsBefore = source.lists;
+
+    await localMesh.restartApiserver();
+    await label(pod, 'true');
+    // Right after the restart the informers may still be backing off (reads go live): correct either way.
+    await within(10_000, async () => ((await pods()).find(p => p.name === pod)?.optedOut === false ? true : undefined));
+    await within(30_000, async () => (cache.health().every(h => h.ready && h.failures === 0) ? true : undefined));
+    expect(source.lists).toBeGreaterThan(listsBefore);
+
+    // The watches run again: the next change reaches memory within 2 s with no new list.
+    const listsAfter = source.lists;
+    await label(pod, 'false');
+    const { ms } = await within(5_000, async () => ((await pods()).find(p => p.name === pod)?.optedOut ? true : undefined));
+    expect(ms).toBeLessThan(2000);
+    expect(source.lists).toBe(listsAfter);
+  });
 });

@@ -18,6 +18,12 @@ export interface Backoff {
   maxMs: number;
 }
 
+/** When an informer lists afresh although its watch looks healthy. */
+export interface Resync {
+  /** Mean period; each informer draws its own within ±10 % so kinds do not relist together. */
+  periodMs: number;
+}
+
 /**
  * One kind of one cluster in memory, kept by the client library's ListWatch: it lists, then
  * watches from the list's resourceVersion, reconnects when a watch ends, and relists on
@@ -25,14 +31,23 @@ export interface Backoff {
  * Any other error (apiserver down, 403, list failed) makes the ListWatch call its error
  * callbacks and stop for good, so this restarts it after an exponential backoff, with a fresh
  * list: `synced` is false from the error until that list is in, and readers go live meanwhile.
+ *
+ * Resync: every `resync.periodMs` it lists afresh although nothing failed, because a watch on
+ * a connection that died without a reset (a NAT or load balancer dropping idle flows, a network
+ * partition) reports neither events nor an error, and would keep the memory stale for good.
+ * The fresh ListWatch replaces the serving one only once its list is in, so readers keep the
+ * old memory meanwhile (two copies for the length of one list).
  */
 export class KindInformer {
   private listWatch: ListWatch<KubeJson> | undefined;
+  /** A ListWatch started but not yet listed (first start, restart or resync). */
+  private pending: ListWatch<KubeJson> | undefined;
   private synced = false;
   private stopped = false;
   private failures = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private lastError: unknown;
+  private lists = 0;
 
   constructor(
     private readonly cluster: string,
@@ -40,6 +55,7 @@ export class KindInformer {
     private readonly source: WatchSource,
     private readonly backoff: Backoff,
     private readonly logger: LoggerService,
+    private readonly resync: Resync = { periodMs: 10 * 60_000 },
   ) {}
 
   /** True when the memory holds a full list kept current by a running watch. */
@@ -50,6 +66,11 @@ export class KindInformer {
   /** Failures in a row since the last successful sync (0 when healthy). */
   get consecutiveFailures(): number {
     return this.failures;
+  }
+
+  /** Full lists that became the memory (first sync, restarts and resyncs). */
+  get syncs(): number {
+    return this.lists;
   }
 
   get error(): unknown {
@@ -73,12 +94,12 @@ export class KindInformer {
   async stop(): Promise<void> {
     this.stopped = true;
     this.synced = false;
-    clearTimeout(this.restartTimer);
-    await this.listWatch?.stop();
+    clearTimeout(this.timer);
+    await Promise.all([this.listWatch?.stop(), this.pending?.stop()]);
   }
 
   private async run(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.pending) return;
     const { apiVersion, kind, path } = this.kind;
     let failed = false;
     const listFn = async () => {
@@ -94,30 +115,37 @@ export class KindInformer {
     };
     listWatch.on('add', trim);
     listWatch.on('update', trim);
-    listWatch.on('error', (error: unknown) => {
-      if (failed || this.stopped || listWatch !== this.listWatch) return;
+    const fail = (error: unknown) => {
+      if (failed || this.stopped) return;
       failed = true;
+      if (this.pending === listWatch) this.pending = undefined;
+      void listWatch.stop();
+      // A failed resync says the cluster is in trouble too: stop serving the old memory.
       this.failed(error);
+    };
+    listWatch.on('error', (error: unknown) => {
+      // Errors of a ListWatch already replaced are not this informer's any more.
+      if (listWatch === this.listWatch || listWatch === this.pending) fail(error);
     });
-    const previous = this.listWatch;
-    this.listWatch = listWatch;
+    this.pending = listWatch;
     try {
-      await previous?.stop();
       await listWatch.start();
     } catch (error) {
       // e.g. credentials that cannot be applied: thrown instead of reported.
-      if (!failed) {
-        failed = true;
-        this.failed(error);
-      }
+      fail(error);
       return;
     }
-    if (!failed && !this.stopped && listWatch === this.listWatch) {
-      this.synced = true;
-      if (this.failures > 0) this.logger.info(`status cache: ${kind} of cluster ${this.cluster} synced again`);
-      this.failures = 0;
-      this.lastError = undefined;
-    }
+    if (failed || this.stopped || this.pending !== listWatch) return;
+    const previous = this.listWatch;
+    this.listWatch = listWatch;
+    this.pending = undefined;
+    await previous?.stop();
+    this.synced = true;
+    this.lists += 1;
+    if (this.failures > 0) this.logger.info(`status cache: ${kind} of cluster ${this.cluster} synced again`);
+    this.failures = 0;
+    this.lastError = undefined;
+    this.schedule(this.resync.periodMs * (0.9 + Math.random() * 0.2));
   }
 
   private failed(error: unknown): void {
@@ -131,11 +159,16 @@ export class KindInformer {
       this.logger,
       `status cache: ${this.kind.kind} of cluster ${this.cluster} failed (${describe(error)}); read live, retrying in ${delay} ms`,
     );
-    clearTimeout(this.restartTimer);
-    this.restartTimer = setTimeout(() => {
+    this.schedule(delay);
+  }
+
+  /** The next restart or resync; one timer, so a failure replaces a pending resync. */
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
       void this.run();
-    }, delay);
-    this.restartTimer.unref?.();
+    }, delayMs);
+    this.timer.unref?.();
   }
 }
 

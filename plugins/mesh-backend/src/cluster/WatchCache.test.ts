@@ -193,6 +193,48 @@ describe('WatchCache', () => {
     expect(cache.health()[0]).toMatchObject({ ready: true, failures: 0 });
   });
 
+  it('lists afresh every resync period, serving the old memory until the new list is in', async () => {
+    cache = new WatchCache(live, () => source, mockServices.logger.mock(), {
+      backoff: { baseMs: 20, maxMs: 80 },
+      resync: { periodMs: 100 },
+    });
+    source.items.set(PODS, [pod('shop', 'a')]);
+    await syncPods();
+    // A change the watch never reported (as on a connection dropped without a reset).
+    source.items.set(PODS, [pod('shop', 'a'), pod('shop', 'missed')]);
+    let releaseList: (() => void) | undefined;
+    const listNow = source.list;
+    source.list = path =>
+      new Promise<void>(resolve => {
+        releaseList = resolve;
+      }).then(() => listNow(path));
+    await until(() => releaseList !== undefined);
+    // While the resync's list hangs, reads still come from the old memory, not live.
+    expect(cache.health()[0]).toMatchObject({ ready: true, syncs: 1 });
+    expect(names(await cache.list('c1', 'v1', 'Pod'))).toEqual(['shop/a']);
+    expect(live.reads).toEqual([]);
+    releaseList!();
+    await until(() => cache.health()[0].syncs === 2);
+    expect(names(await cache.list('c1', 'v1', 'Pod'))).toEqual(['shop/a', 'shop/missed']);
+    expect(cache.health()[0]).toMatchObject({ ready: true, failures: 0 });
+    expect(live.reads).toEqual([]);
+  });
+
+  it('stops serving memory when a resync fails, and syncs again after the backoff', async () => {
+    cache = new WatchCache(live, () => source, mockServices.logger.mock(), {
+      backoff: { baseMs: 20, maxMs: 80 },
+      resync: { periodMs: 50 },
+    });
+    source.items.set(PODS, [pod('shop', 'a')]);
+    await syncPods();
+    source.failures.set(PODS, new ClusterRequestError('c1', undefined, 'connection refused'));
+    await until(() => cache.health()[0].failures > 0);
+    expect(names(await cache.list('c1', 'v1', 'Pod'))).toEqual(['undefined/from-live']);
+    source.failures.delete(PODS);
+    await until(() => cache.health()[0].ready);
+    expect(cache.health()[0].failures).toBe(0);
+  });
+
   it('reconnects from the last resourceVersion when the server ends a watch', async () => {
     source.items.set(PODS, [pod('shop', 'a')]);
     await syncPods();

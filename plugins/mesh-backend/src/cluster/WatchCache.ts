@@ -6,7 +6,7 @@ import {
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { KubeJson, ListOptions } from './ClusterGateway';
 import { ClusterReader } from './ClusterReader';
-import { Backoff, KindInformer, WatchSource } from './KindInformer';
+import { Backoff, KindInformer, Resync, WatchSource } from './KindInformer';
 import { WatchedKind, watchedKind } from './watchedKinds';
 
 /**
@@ -19,6 +19,8 @@ export const CACHED_STATUS_REFRESH_MS = 1500;
 export interface WatchCacheOptions {
   /** Restart delays of a failed informer. Default 1 s doubling up to 60 s. */
   backoff?: Backoff;
+  /** Fresh lists although every watch looks healthy. Default every 10 minutes. */
+  resync?: Resync;
 }
 
 /**
@@ -35,6 +37,7 @@ export interface WatchCacheOptions {
 export class WatchCache implements ClusterReader {
   private readonly informers = new Map<string, KindInformer>();
   private readonly backoff: Backoff;
+  private readonly resync: Resync;
   private stopped = false;
 
   constructor(
@@ -44,6 +47,7 @@ export class WatchCache implements ClusterReader {
     options: WatchCacheOptions = {},
   ) {
     this.backoff = options.backoff ?? { baseMs: 1000, maxMs: 60_000 };
+    this.resync = options.resync ?? { periodMs: 10 * 60_000 };
   }
 
   async list<T extends KubeJson = KubeJson>(
@@ -72,12 +76,13 @@ export class WatchCache implements ClusterReader {
   }
 
   /** Per cluster and kind: synced or not, failures in a row (for logs and tests). */
-  health(): Array<{ cluster: string; kind: string; ready: boolean; failures: number }> {
+  health(): Array<{ cluster: string; kind: string; ready: boolean; failures: number; syncs: number }> {
     return [...this.informers.entries()].map(([key, informer]) => ({
       cluster: key.split('|')[0],
       kind: key.split('|')[1],
       ready: informer.ready,
       failures: informer.consecutiveFailures,
+      syncs: informer.syncs,
     }));
   }
 
@@ -102,7 +107,7 @@ export class WatchCache implements ClusterReader {
     const key = `${cluster}|${watched.apiVersion}/${watched.kind}`;
     let informer = this.informers.get(key);
     if (!informer) {
-      informer = new KindInformer(cluster, watched, this.sourceOf(cluster), this.backoff, this.logger);
+      informer = new KindInformer(cluster, watched, this.sourceOf(cluster), this.backoff, this.logger, this.resync);
       this.informers.set(key, informer);
       void informer.start();
     }
