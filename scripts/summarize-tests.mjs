@@ -25,7 +25,7 @@ if (jest) {
     skipped: j.numPendingTests + j.numTodoTests,
   });
 }
-for (const tap of ['local-mesh.tap', 'smoke.tap', 'mcp.tap', 'traffic.tap']) {
+for (const tap of ['local-mesh.tap', 'smoke.tap', 'mcp.tap', 'replicas.tap', 'traffic.tap']) {
   const t = read(tap);
   if (!t) continue;
   const n = key => Number((t.match(new RegExp(`^# ${key} (\\d+)$`, 'm')) ?? [])[1] ?? 0);

@@ -277,15 +277,24 @@ describe('mesh router', () => {
     [
       'refused or failed by the cluster',
       502,
-      new ClusterRequestError('prod-eu-1', 403, 'apply VirtualService backend on cluster prod-eu-1: forbidden'),
+      new ClusterRequestError(
+        'prod-eu-1',
+        403,
+        'apply VirtualService backend on cluster prod-eu-1: forbidden',
+      ),
     ],
     [
       'not answered in time',
       504,
-      new ClusterRequestError('prod-eu-1', undefined, 'apply VirtualService backend on cluster prod-eu-1: no answer within 10000 ms', true),
+      new ClusterRequestError(
+        'prod-eu-1',
+        undefined,
+        'apply VirtualService backend on cluster prod-eu-1: no answer within 10000 ms',
+        true,
+      ),
     ],
   ])(
-    'answers an apply %s with %i naming the cluster (not the apiserver\'s own status)',
+    "answers an apply %s with %i naming the cluster (not the apiserver's own status)",
     async (_, status, failure) => {
       const mesh = fakeMesh();
       mesh.apply.mockRejectedValue(failure);
@@ -320,10 +329,14 @@ describe('mesh router', () => {
       canaryInProgress: false,
       findings: { error: 0, warning: 0, info: 0 },
     });
-    mesh.overview.mockResolvedValue([
-      row('component:default/checkout'),
-      row('component:default/payments'),
-    ]);
+    // The service asks the route which entities are readable before it reads any status.
+    mesh.overview.mockImplementation(async (_credentials, readable) => {
+      const allowed: Set<string> = await readable([
+        'component:default/checkout',
+        'component:default/payments',
+      ]);
+      return [...allowed].map(row);
+    });
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
       permissions,

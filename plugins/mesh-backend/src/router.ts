@@ -219,23 +219,24 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const rows = await mesh.overview(credentials);
-    // The catalog filtered by catalog.entity.read; a policy may allow reading an entity and
-    // still deny its mesh data, so each entity's rows also need mesh.entity.read (one batch).
-    const refs = [...new Set(rows.map(row => row.entityRef))];
-    const decisions = refs.length
-      ? await permissions.authorize(
-          refs.map(resourceRef => ({
-            permission: meshEntityReadPermission,
-            resourceRef,
-          })),
-          { credentials },
-        )
-      : [];
-    const allowed = new Set(
-      refs.filter((_, i) => decisions[i]?.result === AuthorizeResult.ALLOW),
-    );
-    res.json({ rows: rows.filter(row => allowed.has(row.entityRef)) });
+    // The catalog filters by catalog.entity.read; a policy may allow reading an entity and
+    // still deny its mesh data, so each entity also needs mesh.entity.read (one batch, before
+    // any status is read; the framework applies a conditional decision to each resourceRef).
+    const rows = await mesh.overview(credentials, async refs => {
+      const decisions = refs.length
+        ? await permissions.authorize(
+            refs.map(resourceRef => ({
+              permission: meshEntityReadPermission,
+              resourceRef,
+            })),
+            { credentials },
+          )
+        : [];
+      return new Set(
+        refs.filter((_, i) => decisions[i]?.result === AuthorizeResult.ALLOW),
+      );
+    });
+    res.json({ rows });
   });
 
   // A cluster's failure is a 502 or 504 naming the cluster, never the apiserver's own status.

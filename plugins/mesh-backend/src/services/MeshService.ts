@@ -53,7 +53,12 @@ import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
 import { CACHED_STATUS_REFRESH_MS } from '../cluster/WatchCache';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
-import { ObjectOutcome, certainlyNotApplied, stoppedApplyError, stoppedApplyMessage } from './applyOutcome';
+import {
+  ObjectOutcome,
+  certainlyNotApplied,
+  stoppedApplyError,
+  stoppedApplyMessage,
+} from './applyOutcome';
 import { findCallers } from './callers';
 import { EntityLookupCache } from './EntityLookupCache';
 import { liveDiff } from './liveDiff';
@@ -80,7 +85,9 @@ export interface ApplyOptions {
 }
 
 /** The access view of one Service before denials are counted, with the pods to count them on. */
-export type ServiceAccessBase = Omit<ServiceAccess, 'denials'> & { pods: string[] };
+export type ServiceAccessBase = Omit<ServiceAccess, 'denials'> & {
+  pods: string[];
+};
 
 /** The access view of the entity in one cluster, before denials are counted. */
 export type ClusterAccessBase =
@@ -93,7 +100,10 @@ export type ClusterAccessBase =
  */
 export class MeshService {
   /** What the server said each object of a plan would become (its dry run). */
-  private readonly dryRunResults = new WeakMap<MeshPlan, Map<PlannedObject, KubeJson>>();
+  private readonly dryRunResults = new WeakMap<
+    MeshPlan,
+    Map<PlannedObject, KubeJson>
+  >();
   private readonly entities = new EntityLookupCache();
 
   constructor(
@@ -117,7 +127,10 @@ export class MeshService {
    * read in parallel; a cluster that refuses, fails or does not answer within the request
    * timeout becomes an error row and delays no other.
    */
-  async status(entityRef: string, credentials: BackstageCredentials): Promise<MeshStatusResponse> {
+  async status(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<MeshStatusResponse> {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
     const multiCluster = this.deps.gateway.listClusters().length > 1;
@@ -125,11 +138,21 @@ export class MeshService {
       entityRef,
       target,
       'mesh status',
-      async (cluster, snapshot) => statusFromSnapshot(snapshot, { kialiUrl: cluster.kialiUrl, multiCluster }),
+      async (cluster, snapshot) =>
+        statusFromSnapshot(snapshot, {
+          kialiUrl: cluster.kialiUrl,
+          multiCluster,
+        }),
       this.deps.statusReader ?? this.deps.gateway,
     );
-    const refresh = this.deps.statusReader ? { refreshMs: CACHED_STATUS_REFRESH_MS } : {};
-    return { entityRef: stringifyEntityRef(entity), clusters: results, ...refresh };
+    const refresh = this.deps.statusReader
+      ? { refreshMs: CACHED_STATUS_REFRESH_MS }
+      : {};
+    return {
+      entityRef: stringifyEntityRef(entity),
+      clusters: results,
+      ...refresh,
+    };
   }
 
   async plan(
@@ -141,16 +164,24 @@ export class MeshService {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
     const cluster = this.pickCluster(target, request.cluster);
-    const snapshot = await readClusterSnapshot(this.deps.gateway, cluster, target);
+    const snapshot = await readClusterSnapshot(
+      this.deps.gateway,
+      cluster,
+      target,
+    );
     const callers =
       request.action === 'mtls' && request.mode === 'STRICT'
         ? await findCallers({
             gateway: this.deps.gateway,
             cluster,
             entity,
-            serviceNames: entityServices(snapshot).map(s => s.metadata?.name ?? ''),
-            namespace: snapshot.namespaces[0]?.metadata?.name ?? target.namespace ?? '',
-            loadEntity: ref => this.deps.catalog.getEntityByRef(ref, { credentials }),
+            serviceNames: entityServices(snapshot).map(
+              s => s.metadata?.name ?? '',
+            ),
+            namespace:
+              snapshot.namespaces[0]?.metadata?.name ?? target.namespace ?? '',
+            loadEntity: ref =>
+              this.deps.catalog.getEntityByRef(ref, { credentials }),
           })
         : [];
     const built = planAction(entity, request, snapshot, {
@@ -158,16 +189,30 @@ export class MeshService {
       // Istio picks a caller's DestinationRule by the caller's namespace: read them all.
       destinationRules:
         request.action === 'mtls'
-          ? await this.deps.gateway.list<any>(cluster, 'networking.istio.io/v1', 'DestinationRule')
+          ? await this.deps.gateway.list<any>(
+              cluster,
+              'networking.istio.io/v1',
+              'DestinationRule',
+            )
           : undefined,
-      ingressGateways: request.action === 'expose' ? await this.ingressGateways(cluster) : undefined,
-      access: request.action === 'access' ? await this.accessInputs(entity, cluster, snapshot, credentials) : undefined,
+      ingressGateways:
+        request.action === 'expose'
+          ? await this.ingressGateways(cluster)
+          : undefined,
+      access:
+        request.action === 'access'
+          ? await this.accessInputs(entity, cluster, snapshot, credentials)
+          : undefined,
     });
     const plan = toMeshPlan(request.action, cluster, built.namespace, built);
     const results = await this.dryRun(plan, options.force ?? false);
     this.dryRunResults.set(plan, results);
     if (request.action === 'access' && request.mode !== 'remove') {
-      accessModeCheck(plan, request.mode === 'dry-run' ? 'dry-run' : 'enforced', results);
+      accessModeCheck(
+        plan,
+        request.mode === 'dry-run' ? 'dry-run' : 'enforced',
+        results,
+      );
     }
     plan.blocked = plan.findings.some(f => f.blocking);
     return plan;
@@ -178,7 +223,10 @@ export class MeshService {
    * callers with their identities, and what enforcing now would mean (the findings of an
    * `enforce` plan). Denials are counted by the caller (Prometheus is not this service's).
    */
-  async accessView(entityRef: string, credentials: BackstageCredentials): Promise<{ entityRef: string; clusters: ClusterAccessBase[] }> {
+  async accessView(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<{ entityRef: string; clusters: ClusterAccessBase[] }> {
     const entity = await this.entity(entityRef, credentials);
     const target = this.target(entity);
     const clusters = await this.perCluster(
@@ -187,13 +235,28 @@ export class MeshService {
       'access view',
       async ({ name: cluster }, snapshot): Promise<ClusterAccessBase> => {
         const services = entityServices(snapshot);
-        const inputs = await this.accessInputs(entity, cluster, snapshot, credentials, services);
-        const statuses = serviceAccessStatuses(services, snapshot.authorizationPolicies);
+        const inputs = await this.accessInputs(
+          entity,
+          cluster,
+          snapshot,
+          credentials,
+          services,
+        );
+        const statuses = serviceAccessStatuses(
+          services,
+          snapshot.authorizationPolicies,
+        );
         return {
           cluster,
           ok: true,
           services: services.map((service, i) => {
-            const plan = planServiceAccess(stringifyEntityRef(entity), { mode: 'enforce' }, snapshot, service, inputs);
+            const plan = planServiceAccess(
+              stringifyEntityRef(entity),
+              { mode: 'enforce' },
+              snapshot,
+              service,
+              inputs,
+            );
             const selector = service.spec?.selector ?? {};
             return {
               ...statuses[i],
@@ -206,7 +269,9 @@ export class MeshService {
                   p =>
                     p.metadata?.namespace === service.metadata?.namespace &&
                     Object.keys(selector).length > 0 &&
-                    Object.entries(selector).every(([k, v]) => p.metadata?.labels?.[k] === v),
+                    Object.entries(selector).every(
+                      ([k, v]) => p.metadata?.labels?.[k] === v,
+                    ),
                 )
                 .map(p => p.metadata?.name ?? ''),
             };
@@ -233,15 +298,26 @@ export class MeshService {
   ): Promise<MeshApplyResult> {
     let plan: MeshPlan | undefined;
     try {
-      plan = await this.plan(entityRef, request, credentials, { force: options.force });
+      plan = await this.plan(entityRef, request, credentials, {
+        force: options.force,
+      });
       if (plan.blocked) {
-        const reasons = plan.findings.filter(f => f.blocking).map(f => f.message);
+        const reasons = plan.findings
+          .filter(f => f.blocking)
+          .map(f => f.message);
         throw new ConflictError(`plan is blocked: ${reasons.join(' ')}`);
       }
     } catch (error) {
-      if (error instanceof ConflictError || error instanceof ClusterRequestError) {
+      if (
+        error instanceof ConflictError ||
+        error instanceof ClusterRequestError
+      ) {
         await this.recordApply(entityRef, request, options, {
-          cluster: plan?.cluster ?? (error as { cluster?: string }).cluster ?? request.cluster ?? '',
+          cluster:
+            plan?.cluster ??
+            (error as { cluster?: string }).cluster ??
+            request.cluster ??
+            '',
           namespace: plan?.namespace ?? '',
           outcomes: [],
           failure: new Error(`${error.message}. Nothing applied`),
@@ -249,10 +325,14 @@ export class MeshService {
       }
       throw error;
     }
-    const takeOvers = (plan.fieldConflicts ?? []).filter(c => c.resolution === 'take-over');
+    const takeOvers = (plan.fieldConflicts ?? []).filter(
+      c => c.resolution === 'take-over',
+    );
     if (takeOvers.length > 0 && !options.takeOver && !options.force) {
       const error = new ConflictError(
-        `takeOver: this plan takes over fields a person applied with kubectl (${describeTakeOvers(takeOvers)}); confirm with takeOver=true to apply`,
+        `takeOver: this plan takes over fields a person applied with kubectl (${describeTakeOvers(
+          takeOvers,
+        )}); confirm with takeOver=true to apply`,
       );
       await this.recordApply(entityRef, request, options, {
         cluster: plan.cluster,
@@ -273,10 +353,17 @@ export class MeshService {
       try {
         if (i > 0 && needsPropagationPause(plan.objects[i - 1], object)) {
           // make-before-break: the previous object must reach the sidecars first
-          await new Promise(resolve => setTimeout(resolve, this.deps.propagationDelayMs ?? 0));
+          await new Promise(resolve =>
+            setTimeout(resolve, this.deps.propagationDelayMs ?? 0),
+          );
         }
-        const confirmed = takeOvers.filter(c => sameResource(c.resource, object));
-        const applied = await this.applyOne(plan.cluster, object, { force: options.force, confirmed });
+        const confirmed = takeOvers.filter(c =>
+          sameResource(c.resource, object),
+        );
+        const applied = await this.applyOne(plan.cluster, object, {
+          force: options.force,
+          confirmed,
+        });
         outcomes.push({ object, state: 'applied', applied });
         tookOver.push(...confirmed);
       } catch (error) {
@@ -284,7 +371,9 @@ export class MeshService {
         outcomes.push(await this.outcomeAfterFailure(plan, object, error));
       }
     }
-    const message = failure ? stoppedApplyMessage(failure, outcomes) : undefined;
+    const message = failure
+      ? stoppedApplyMessage(failure, outcomes)
+      : undefined;
     const auditId = await this.recordApply(entityRef, request, options, {
       cluster: plan.cluster,
       namespace: plan.namespace,
@@ -294,7 +383,11 @@ export class MeshService {
       tookOver,
     });
     if (failure) throw stoppedApplyError(failure, message!);
-    return { auditId, applied: outcomes.flatMap(o => (o.applied ? [o.applied] : [])), plan };
+    return {
+      auditId,
+      applied: outcomes.flatMap(o => (o.applied ? [o.applied] : [])),
+      plan,
+    };
   }
 
   history(entityRef: string) {
@@ -302,12 +395,27 @@ export class MeshService {
   }
 
   /** Mesh adoption across the catalog: one row per entity and cluster. */
-  async overview(credentials: BackstageCredentials): Promise<MeshOverviewRow[]> {
+  /**
+   * One row per entity and reachable cluster. `readable` says which of the catalog's entities
+   * the caller may see the mesh data of (the route asks the permission framework in one batch);
+   * only those statuses are read.
+   */
+  async overview(
+    credentials: BackstageCredentials,
+    readable: (entityRefs: string[]) => Promise<Set<string>> = async refs =>
+      new Set(refs),
+  ): Promise<MeshOverviewRow[]> {
     const { items } = await this.deps.catalog.getEntities(
       {
         filter: [
-          { 'metadata.annotations.backstage.io/kubernetes-id': CATALOG_FILTER_EXISTS },
-          { 'metadata.annotations.backstage.io/kubernetes-label-selector': CATALOG_FILTER_EXISTS },
+          {
+            'metadata.annotations.backstage.io/kubernetes-id':
+              CATALOG_FILTER_EXISTS,
+          },
+          {
+            'metadata.annotations.backstage.io/kubernetes-label-selector':
+              CATALOG_FILTER_EXISTS,
+          },
         ],
       },
       { credentials },
@@ -315,18 +423,27 @@ export class MeshService {
     // Statuses are read a few at a time (each is bounded per cluster by the request timeout),
     // so a slow cluster costs the overview one timeout per batch, not one per entity.
     const limit = pLimit(OVERVIEW_CONCURRENCY);
+    const candidates = items
+      .filter(isMeshAvailable)
+      .map(entity => ({ entity, ref: stringifyEntityRef(entity) }));
+    const allowed = await readable([...new Set(candidates.map(c => c.ref))]);
     const statuses = await Promise.all(
-      items.filter(isMeshAvailable).map(entity =>
-        limit(async () => {
-          const ref = stringifyEntityRef(entity);
-          try {
-            return { entity, ref, status: await this.status(ref, credentials) };
-          } catch (error) {
-            this.deps.logger.warn(`overview: ${ref}: ${error}`);
-            return undefined;
-          }
-        }),
-      ),
+      candidates
+        .filter(({ ref }) => allowed.has(ref))
+        .map(({ entity, ref }) =>
+          limit(async () => {
+            try {
+              return {
+                entity,
+                ref,
+                status: await this.status(ref, credentials),
+              };
+            } catch (error) {
+              this.deps.logger.warn(`overview: ${ref}: ${error}`);
+              return undefined;
+            }
+          }),
+        ),
     );
     const rows: MeshOverviewRow[] = [];
     for (const { entity, ref, status } of statuses.filter(isDefined)) {
@@ -344,7 +461,8 @@ export class MeshService {
           canaryInProgress: cluster.trafficSplits.some(s => s.canaryInProgress),
           findings: {
             error: cluster.findings.filter(f => f.severity === 'error').length,
-            warning: cluster.findings.filter(f => f.severity === 'warning').length,
+            warning: cluster.findings.filter(f => f.severity === 'warning')
+              .length,
             info: cluster.findings.filter(f => f.severity === 'info').length,
           },
         });
@@ -377,12 +495,24 @@ export class MeshService {
       params: request,
       objects: row.outcomes
         .filter(o => o.state === 'applied')
-        .map(({ object: { kind, name, namespace } }) => ({ kind, name, namespace })),
-      takeOvers: tookOver.map(({ resource, manager, fields }) => ({ ...resource, manager, fields })),
+        .map(({ object: { kind, name, namespace } }) => ({
+          kind,
+          name,
+          namespace,
+        })),
+      takeOvers: tookOver.map(({ resource, manager, fields }) => ({
+        ...resource,
+        manager,
+        fields,
+      })),
       result: row.failure ? 'failure' : 'success',
       message: [
-        [options.reason, row.failure?.message ?? row.summary].filter(Boolean).join(': '),
-        tookOver.length ? `Took over from kubectl: ${describeTakeOvers(tookOver)}.` : '',
+        [options.reason, row.failure?.message ?? row.summary]
+          .filter(Boolean)
+          .join(': '),
+        tookOver.length
+          ? `Took over from kubectl: ${describeTakeOvers(tookOver)}.`
+          : '',
       ]
         .filter(Boolean)
         .join(' '),
@@ -394,29 +524,66 @@ export class MeshService {
    * time, a dropped connection), the object is read back: at the planned resourceVersion it was
    * not applied; holding what the dry run said it would, it was.
    */
-  private async outcomeAfterFailure(plan: MeshPlan, object: PlannedObject, error: unknown): Promise<ObjectOutcome> {
+  private async outcomeAfterFailure(
+    plan: MeshPlan,
+    object: PlannedObject,
+    error: unknown,
+  ): Promise<ObjectOutcome> {
     if (certainlyNotApplied(error)) return { object, state: 'not applied' };
-    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
+    const ref = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.name,
+      namespace: object.namespace,
+    };
     let live: KubeJson | null;
     try {
-      live = await withClusterDeadline(plan.cluster, `read back ${object.kind} ${object.name}`, this.deps.gateway.requestTimeoutMs, this.deps.gateway.get(plan.cluster, ref));
+      live = await withClusterDeadline(
+        plan.cluster,
+        `read back ${object.kind} ${object.name}`,
+        this.deps.gateway.requestTimeoutMs,
+        this.deps.gateway.get(plan.cluster, ref),
+      );
     } catch (readError) {
-      return { object, state: 'unknown', detail: `could not read it back: ${(readError as Error).message}` };
+      return {
+        object,
+        state: 'unknown',
+        detail: `could not read it back: ${(readError as Error).message}`,
+      };
     }
     const late = 'its answer was lost; read back';
     if (object.operation === 'delete') {
-      return live ? { object, state: 'not applied' } : { object, state: 'applied', applied: { ...refOf(object), result: 'deleted' }, detail: late };
+      return live
+        ? { object, state: 'not applied' }
+        : {
+            object,
+            state: 'applied',
+            applied: { ...refOf(object), result: 'deleted' },
+            detail: late,
+          };
     }
-    const before = (object.live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    const now = (live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    const before = (
+      object.live?.metadata as { resourceVersion?: string } | undefined
+    )?.resourceVersion;
+    const now = (live?.metadata as { resourceVersion?: string } | undefined)
+      ?.resourceVersion;
     if (live && before === now) return { object, state: 'not applied' };
     if (!live && !object.live) return { object, state: 'not applied' };
     const expected = this.dryRunResults.get(plan)?.get(object);
     if (live && expected && isDeepStrictEqual(live.spec, expected.spec)) {
       const result = appliedResult(object.operation, !object.live, true);
-      return { object, state: 'applied', applied: { ...refOf(object), result }, detail: late };
+      return {
+        object,
+        state: 'applied',
+        applied: { ...refOf(object), result },
+        detail: late,
+      };
     }
-    return { object, state: 'unknown', detail: 'changed since the plan, but not to what was planned' };
+    return {
+      object,
+      state: 'unknown',
+      detail: 'changed since the plan, but not to what was planned',
+    };
   }
 
   /**
@@ -429,28 +596,40 @@ export class MeshService {
     entityRef: string,
     target: MeshTarget,
     what: string,
-    row: (cluster: ReturnType<ClusterGateway['listClusters']>[number], snapshot: ClusterSnapshot) => Promise<R>,
+    row: (
+      cluster: ReturnType<ClusterGateway['listClusters']>[number],
+      snapshot: ClusterSnapshot,
+    ) => Promise<R>,
     /** Where the snapshot is read: the live gateway, or the status cache for the status. */
     reader: ClusterReader = this.deps.gateway,
   ): Promise<Array<R | ClusterMeshStatusError>> {
     const timeoutMs = this.deps.gateway.requestTimeoutMs;
-    const read = this.clustersFor(target).map(async (cluster): Promise<R | ClusterMeshStatusError> => {
-      try {
-        return await withClusterDeadline(
-          cluster.name,
-          `read ${what}`,
-          timeoutMs,
-          readClusterSnapshot(reader, cluster.name, target).then(snapshot => row(cluster, snapshot)),
-        );
-      } catch (error) {
-        this.deps.logger.warn(`${what} of ${entityRef} on ${cluster.name} failed: ${error}`);
-        return {
-          cluster: cluster.name,
-          ok: false,
-          error: { message: (error as Error).message, statusCode: (error as any).statusCode },
-        };
-      }
-    });
+    const read = this.clustersFor(target).map(
+      async (cluster): Promise<R | ClusterMeshStatusError> => {
+        try {
+          return await withClusterDeadline(
+            cluster.name,
+            `read ${what}`,
+            timeoutMs,
+            readClusterSnapshot(reader, cluster.name, target).then(snapshot =>
+              row(cluster, snapshot),
+            ),
+          );
+        } catch (error) {
+          this.deps.logger.warn(
+            `${what} of ${entityRef} on ${cluster.name} failed: ${error}`,
+          );
+          return {
+            cluster: cluster.name,
+            ok: false,
+            error: {
+              message: (error as Error).message,
+              statusCode: (error as any).statusCode,
+            },
+          };
+        }
+      },
+    );
     const unknown = this.unconfiguredClusters(target).map(
       (cluster): ClusterMeshStatusError => ({
         cluster,
@@ -467,10 +646,18 @@ export class MeshService {
    * Server-side dry run of every object, in order: fills `live` and `diff`; conflicts become
    * findings. Returns what the server would hold for each written object.
    */
-  private async dryRun(plan: MeshPlan, force: boolean): Promise<Map<PlannedObject, KubeJson>> {
+  private async dryRun(
+    plan: MeshPlan,
+    force: boolean,
+  ): Promise<Map<PlannedObject, KubeJson>> {
     const results = new Map<PlannedObject, KubeJson>();
     for (const object of [...plan.objects]) {
-      const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
+      const ref = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+      };
       const live = await this.deps.gateway.get(plan.cluster, ref);
       object.live = live as any;
       if (object.operation === 'delete') {
@@ -479,30 +666,48 @@ export class MeshService {
           plan.objects.splice(plan.objects.indexOf(object), 1);
           continue;
         }
-        await this.deps.gateway.delete(plan.cluster, ref, { dryRun: true, preconditions: deletePreconditions(object) });
+        await this.deps.gateway.delete(plan.cluster, ref, {
+          dryRun: true,
+          preconditions: deletePreconditions(object),
+        });
         object.diff = liveDiff(`${object.kind}/${object.name}`, live, null);
         continue;
       }
       let result: KubeJson;
       try {
-        result = await this.write(plan.cluster, object, { dryRun: true, force });
+        result = await this.write(plan.cluster, object, {
+          dryRun: true,
+          force,
+        });
       } catch (error) {
         if (!(error instanceof FieldManagerConflictError)) throw error;
         const decided = fieldConflictsOfObject({
-          resource: { kind: object.kind, name: object.name, namespace: object.namespace },
+          resource: {
+            kind: object.kind,
+            name: object.name,
+            namespace: object.namespace,
+          },
           live: (live?.metadata ?? undefined) as KubeObjectMeta | undefined,
           // A conflict naming nobody is treated as an unknown manager: it blocks.
-          conflicts: error.conflicts.length ? error.conflicts : [{ manager: 'unknown', fields: [] }],
+          conflicts: error.conflicts.length
+            ? error.conflicts
+            : [{ manager: 'unknown', fields: [] }],
           yaml: object.yaml,
         });
         plan.findings.push(...decided.findings);
-        plan.fieldConflicts = [...(plan.fieldConflicts ?? []), ...decided.conflicts];
+        plan.fieldConflicts = [
+          ...(plan.fieldConflicts ?? []),
+          ...decided.conflicts,
+        ];
         if (decided.conflicts.some(c => c.resolution === 'commit')) {
           object.diff = '';
           continue;
         }
         // What the object would be once the person's fields are taken over (apply asks first).
-        result = await this.write(plan.cluster, object, { dryRun: true, force: true });
+        result = await this.write(plan.cluster, object, {
+          dryRun: true,
+          force: true,
+        });
       }
       object.diff = liveDiff(`${object.kind}/${object.name}`, live, result);
       results.set(object, result);
@@ -521,13 +726,32 @@ export class MeshService {
     options: { force: boolean; confirmed: FieldOwnershipConflict[] },
   ): Promise<AppliedObject> {
     if (object.operation === 'delete') {
-      const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
-      await this.deps.gateway.delete(cluster, ref, { preconditions: deletePreconditions(object) });
-      return { kind: object.kind, name: object.name, namespace: object.namespace, result: 'deleted' };
+      const ref = {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+      };
+      await this.deps.gateway.delete(cluster, ref, {
+        preconditions: deletePreconditions(object),
+      });
+      return {
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+        result: 'deleted',
+      };
     }
     const before = object.live;
-    const after = await this.write(cluster, object, { dryRun: false, force: options.force }).catch(error => {
-      if (!(error instanceof FieldManagerConflictError) || options.confirmed.length === 0) throw error;
+    const after = await this.write(cluster, object, {
+      dryRun: false,
+      force: options.force,
+    }).catch(error => {
+      if (
+        !(error instanceof FieldManagerConflictError) ||
+        options.confirmed.length === 0
+      )
+        throw error;
       if (!takeOverStillConfirmed(options.confirmed, error.conflicts)) {
         throw new ConflictError(
           `${object.kind} ${object.name}: its fields changed owners since the plan (${error.message}); plan again`,
@@ -535,7 +759,11 @@ export class MeshService {
       }
       return this.write(cluster, object, { dryRun: false, force: true });
     });
-    const changed = !before || before.metadata && (after.metadata as any)?.resourceVersion !== (before.metadata as any)?.resourceVersion;
+    const changed =
+      !before ||
+      (before.metadata &&
+        (after.metadata as any)?.resourceVersion !==
+          (before.metadata as any)?.resourceVersion);
     return {
       kind: object.kind,
       name: object.name,
@@ -544,18 +772,44 @@ export class MeshService {
     };
   }
 
-  private write(cluster: string, object: PlannedObject, options: { dryRun: boolean; force: boolean }) {
-    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.name, namespace: object.namespace };
+  private write(
+    cluster: string,
+    object: PlannedObject,
+    options: { dryRun: boolean; force: boolean },
+  ) {
+    const ref = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.name,
+      namespace: object.namespace,
+    };
     if (object.operation === 'apply') {
-      return this.deps.gateway.apply(cluster, underPlannedVersion(object), options);
+      return this.deps.gateway.apply(
+        cluster,
+        underPlannedVersion(object),
+        options,
+      );
     }
-    return this.deps.gateway.patch(cluster, ref, object.object, object.patchType ?? 'merge', { dryRun: options.dryRun });
+    return this.deps.gateway.patch(
+      cluster,
+      ref,
+      object.object,
+      object.patchType ?? 'merge',
+      { dryRun: options.dryRun },
+    );
   }
 
   /** The ingress gateways running in a cluster and its configured selector (expose). */
-  private async ingressGateways(cluster: string): Promise<IngressGatewayChoiceInput> {
-    const config = this.deps.gateway.listClusters().find(c => c.name === cluster);
-    const { pods, deployments } = await readIngressGatewayWorkloads(this.deps.gateway, cluster);
+  private async ingressGateways(
+    cluster: string,
+  ): Promise<IngressGatewayChoiceInput> {
+    const config = this.deps.gateway
+      .listClusters()
+      .find(c => c.name === cluster);
+    const { pods, deployments } = await readIngressGatewayWorkloads(
+      this.deps.gateway,
+      cluster,
+    );
     return {
       cluster,
       candidates: ingressGatewayCandidates(pods, deployments),
@@ -578,11 +832,19 @@ export class MeshService {
       snapshot,
       services,
       loadEntities: async entityRefs =>
-        (await this.deps.catalog.getEntitiesByRefs({ entityRefs }, { credentials })).items.map(e => e ?? undefined),
+        (
+          await this.deps.catalog.getEntitiesByRefs(
+            { entityRefs },
+            { credentials },
+          )
+        ).items.map(e => e ?? undefined),
     });
   }
 
-  private async entity(entityRef: string, credentials: BackstageCredentials): Promise<Entity> {
+  private async entity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
     const entity = await this.entities.get(entityRef, credentials, () =>
       this.deps.catalog.getEntityByRef(entityRef, { credentials }),
     );
@@ -594,7 +856,8 @@ export class MeshService {
     try {
       return resolveMeshTarget(entity);
     } catch (error) {
-      if (error instanceof InvalidTargetError) throw new InputError(error.message);
+      if (error instanceof InvalidTargetError)
+        throw new InputError(error.message);
       throw error;
     }
   }
@@ -602,12 +865,16 @@ export class MeshService {
   /** The configured clusters the entity names (`backstage.io/kubernetes-cluster`), else all. */
   private clustersFor(target: MeshTarget) {
     const all = this.deps.gateway.listClusters();
-    return target.clusters ? all.filter(c => target.clusters!.includes(c.name)) : all;
+    return target.clusters
+      ? all.filter(c => target.clusters!.includes(c.name))
+      : all;
   }
 
   /** Clusters the entity names that the portal has no configuration for. */
   private unconfiguredClusters(target: MeshTarget): string[] {
-    const configured = new Set(this.deps.gateway.listClusters().map(c => c.name));
+    const configured = new Set(
+      this.deps.gateway.listClusters().map(c => c.name),
+    );
     return (target.clusters ?? []).filter(name => !configured.has(name));
   }
 
@@ -615,12 +882,20 @@ export class MeshService {
     const clusters = this.clustersFor(target).map(c => c.name);
     if (wanted) {
       if (!clusters.includes(wanted)) {
-        throw new InputError(`cluster: ${wanted} is not one of the entity's clusters (${clusters.join(', ') || 'none configured'})`);
+        throw new InputError(
+          `cluster: ${wanted} is not one of the entity's clusters (${
+            clusters.join(', ') || 'none configured'
+          })`,
+        );
       }
       return wanted;
     }
-    if (clusters.length === 0) throw new InputError('cluster: no cluster is configured for this entity');
-    if (clusters.length > 1) throw new InputError(`cluster: required, the entity runs on ${clusters.join(', ')}`);
+    if (clusters.length === 0)
+      throw new InputError('cluster: no cluster is configured for this entity');
+    if (clusters.length > 1)
+      throw new InputError(
+        `cluster: required, the entity runs on ${clusters.join(', ')}`,
+      );
     return clusters[0];
   }
 }
@@ -631,7 +906,9 @@ export class MeshService {
  * has none (a create cannot be made conditional with server-side apply).
  */
 function underPlannedVersion(object: PlannedObject): KubeJson {
-  const resourceVersion = (object.live?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+  const resourceVersion = (
+    object.live?.metadata as { resourceVersion?: string } | undefined
+  )?.resourceVersion;
   const desired = object.object as KubeJson;
   if (!resourceVersion) return desired;
   return { ...desired, metadata: { ...desired.metadata, resourceVersion } };
@@ -643,7 +920,10 @@ function refOf(object: PlannedObject) {
 
 /** The uid and resourceVersion a planned delete was made for (see planAccess). */
 function deletePreconditions(object: PlannedObject) {
-  const metadata = (object.object.metadata ?? {}) as { uid?: string; resourceVersion?: string };
+  const metadata = (object.object.metadata ?? {}) as {
+    uid?: string;
+    resourceVersion?: string;
+  };
   return { uid: metadata.uid, resourceVersion: metadata.resourceVersion };
 }
 
@@ -653,7 +933,11 @@ function deletePreconditions(object: PlannedObject) {
  * `kubectl annotate`): server-side apply then leaves it in place, and "enforce" would silently
  * stay a dry run.
  */
-function accessModeCheck(plan: MeshPlan, wanted: AccessPolicyMode, results: Map<PlannedObject, KubeJson>) {
+function accessModeCheck(
+  plan: MeshPlan,
+  wanted: AccessPolicyMode,
+  results: Map<PlannedObject, KubeJson>,
+) {
   for (const [object, result] of results) {
     if (object.kind !== 'AuthorizationPolicy') continue;
     const mode = accessPolicyMode(result as any);
@@ -662,14 +946,22 @@ function accessModeCheck(plan: MeshPlan, wanted: AccessPolicyMode, results: Map<
       code: MeshFindingCodes.accessPolicyNotOwned,
       severity: 'error',
       message: `AuthorizationPolicy ${object.name} would stay ${mode}: its istio.io/dry-run annotation is owned by another field manager, which the portal does not override.`,
-      resource: { kind: object.kind, name: object.name, namespace: object.namespace },
+      resource: {
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+      },
       hint: 'Remove the annotation with the tool that set it (kubectl annotate … istio.io/dry-run-), then plan again.',
       blocking: true,
     });
   }
 }
 
-function appliedResult(operation: PlannedObject['operation'], created: boolean, changed: boolean): AppliedObject['result'] {
+function appliedResult(
+  operation: PlannedObject['operation'],
+  created: boolean,
+  changed: boolean,
+): AppliedObject['result'] {
   if (operation === 'restart') return 'restarted';
   if (created) return 'created';
   return changed ? 'configured' : 'unchanged';
@@ -682,6 +974,11 @@ function sameResource(a: ResourceRef, b: ResourceRef): boolean {
 /** `VirtualService backend: .spec.http from "kubectl"; …` */
 function describeTakeOvers(conflicts: FieldOwnershipConflict[]): string {
   return conflicts
-    .map(c => `${c.resource.kind} ${c.resource.name}: ${c.fields.join(', ') || 'fields'} from "${c.manager}"`)
+    .map(
+      c =>
+        `${c.resource.kind} ${c.resource.name}: ${
+          c.fields.join(', ') || 'fields'
+        } from "${c.manager}"`,
+    )
     .join('; ');
 }
