@@ -7,9 +7,19 @@ import {
   V1DeleteOptions,
 } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import https from 'node:https';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { MeshClusterConfig } from './clusterConfig';
+import {
+  ApiStatus,
+  ClusterRequestError,
+  getJson,
+  openReadConnection,
+  parseStatus,
+  ReadConnection,
+} from './clusterRequest';
+
+export { ClusterRequestError } from './clusterRequest';
+export type { ApiStatus } from './clusterRequest';
 import type { FieldConflictReport } from '@mesh-portal/backstage-plugin-mesh-common';
 
 /** A Kubernetes object as plain JSON. */
@@ -27,28 +37,60 @@ export interface ListOptions {
  * build typed model objects for every item on every call, which at 1,000 pods more than
  * doubles the latency of a status (bench/README.md).
  */
-const READ_PATHS: Record<string, { base: string; plural: string; namespaced: boolean }> = {
+const READ_PATHS: Record<
+  string,
+  { base: string; plural: string; namespaced: boolean }
+> = {
   'v1/Pod': { base: '/api/v1', plural: 'pods', namespaced: true },
   'v1/Service': { base: '/api/v1', plural: 'services', namespaced: true },
   'v1/Namespace': { base: '/api/v1', plural: 'namespaces', namespaced: false },
   'v1/ConfigMap': { base: '/api/v1', plural: 'configmaps', namespaced: true },
-  'apps/v1/Deployment': { base: '/apis/apps/v1', plural: 'deployments', namespaced: true },
-  'apps/v1/StatefulSet': { base: '/apis/apps/v1', plural: 'statefulsets', namespaced: true },
-  'apps/v1/DaemonSet': { base: '/apis/apps/v1', plural: 'daemonsets', namespaced: true },
-  'networking.istio.io/v1/VirtualService': { base: '/apis/networking.istio.io/v1', plural: 'virtualservices', namespaced: true },
-  'networking.istio.io/v1/DestinationRule': { base: '/apis/networking.istio.io/v1', plural: 'destinationrules', namespaced: true },
-  'networking.istio.io/v1/Gateway': { base: '/apis/networking.istio.io/v1', plural: 'gateways', namespaced: true },
-  'security.istio.io/v1/PeerAuthentication': { base: '/apis/security.istio.io/v1', plural: 'peerauthentications', namespaced: true },
-  'security.istio.io/v1/AuthorizationPolicy': { base: '/apis/security.istio.io/v1', plural: 'authorizationpolicies', namespaced: true },
-  'v1/ServiceAccount': { base: '/api/v1', plural: 'serviceaccounts', namespaced: true },
+  'apps/v1/Deployment': {
+    base: '/apis/apps/v1',
+    plural: 'deployments',
+    namespaced: true,
+  },
+  'apps/v1/StatefulSet': {
+    base: '/apis/apps/v1',
+    plural: 'statefulsets',
+    namespaced: true,
+  },
+  'apps/v1/DaemonSet': {
+    base: '/apis/apps/v1',
+    plural: 'daemonsets',
+    namespaced: true,
+  },
+  'networking.istio.io/v1/VirtualService': {
+    base: '/apis/networking.istio.io/v1',
+    plural: 'virtualservices',
+    namespaced: true,
+  },
+  'networking.istio.io/v1/DestinationRule': {
+    base: '/apis/networking.istio.io/v1',
+    plural: 'destinationrules',
+    namespaced: true,
+  },
+  'networking.istio.io/v1/Gateway': {
+    base: '/apis/networking.istio.io/v1',
+    plural: 'gateways',
+    namespaced: true,
+  },
+  'security.istio.io/v1/PeerAuthentication': {
+    base: '/apis/security.istio.io/v1',
+    plural: 'peerauthentications',
+    namespaced: true,
+  },
+  'security.istio.io/v1/AuthorizationPolicy': {
+    base: '/apis/security.istio.io/v1',
+    plural: 'authorizationpolicies',
+    namespaced: true,
+  },
+  'v1/ServiceAccount': {
+    base: '/api/v1',
+    plural: 'serviceaccounts',
+    namespaced: true,
+  },
 };
-
-/** A kept-alive connection to one cluster, set up from the client library's KubeConfig. */
-interface ReadConnection {
-  server: string;
-  agent: https.Agent;
-  headers: Record<string, string>;
-}
 
 /** Options of writes. */
 export interface WriteOptions {
@@ -62,22 +104,6 @@ export interface DeleteOptions {
   dryRun?: boolean;
   /** Delete only this very object, unchanged since it was read (else 409). */
   preconditions?: { uid?: string; resourceVersion?: string };
-}
-
-/**
- * A Kubernetes API call that failed; `statusCode` is the apiserver's answer, if any (none when
- * the cluster refused the connection or did not answer; `timedOut` says which).
- */
-export class ClusterRequestError extends Error {
-  constructor(
-    readonly cluster: string,
-    readonly statusCode: number | undefined,
-    message: string,
-    readonly timedOut = false,
-  ) {
-    super(message);
-    this.name = 'ClusterRequestError';
-  }
 }
 
 /**
@@ -108,7 +134,9 @@ export class ObjectChangedError extends ConflictError {
     readonly kind: string,
     readonly objectName: string,
   ) {
-    super(`${kind} ${objectName} on cluster ${cluster} changed since the plan (another apply came first): plan again`);
+    super(
+      `${kind} ${objectName} on cluster ${cluster} changed since the plan (another apply came first): plan again`,
+    );
   }
 }
 
@@ -136,15 +164,30 @@ export class ClusterGateway {
 
   /** The configured clusters (names, titles, Kiali URLs, ingress settings; never credentials). */
   listClusters(): Array<
-    Pick<MeshClusterConfig, 'name' | 'title' | 'kialiUrl' | 'ingressGatewaySelector' | 'ingressGatewayNamespace'>
+    Pick<
+      MeshClusterConfig,
+      | 'name'
+      | 'title'
+      | 'kialiUrl'
+      | 'ingressGatewaySelector'
+      | 'ingressGatewayNamespace'
+    >
   > {
-    return this.clusters.map(({ name, title, kialiUrl, ingressGatewaySelector, ingressGatewayNamespace }) => ({
-      name,
-      title,
-      kialiUrl,
-      ingressGatewaySelector,
-      ingressGatewayNamespace,
-    }));
+    return this.clusters.map(
+      ({
+        name,
+        title,
+        kialiUrl,
+        ingressGatewaySelector,
+        ingressGatewayNamespace,
+      }) => ({
+        name,
+        title,
+        kialiUrl,
+        ingressGatewaySelector,
+        ingressGatewayNamespace,
+      }),
+    );
   }
 
   /** Lists objects of a kind; a kind the cluster does not serve (CRD absent) lists empty. */
@@ -156,9 +199,19 @@ export class ClusterGateway {
   ): Promise<T[]> {
     const known = READ_PATHS[`${apiVersion}/${kind}`];
     if (known) {
-      const scope = known.namespaced && options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : '';
-      const query = options.labelSelector ? `?labelSelector=${encodeURIComponent(options.labelSelector)}` : '';
-      const body = await this.read<{ items?: T[] }>(cluster, `list ${kind}`, `${known.base}${scope}/${known.plural}${query}`, true);
+      const scope =
+        known.namespaced && options.namespace
+          ? `/namespaces/${encodeURIComponent(options.namespace)}`
+          : '';
+      const query = options.labelSelector
+        ? `?labelSelector=${encodeURIComponent(options.labelSelector)}`
+        : '';
+      const body = await this.read<{ items?: T[] }>(
+        cluster,
+        `list ${kind}`,
+        `${known.base}${scope}/${known.plural}${query}`,
+        true,
+      );
       const items = body?.items ?? [];
       // List items carry no apiVersion/kind; put them back so objects are self-describing.
       for (const item of items) {
@@ -183,7 +236,8 @@ export class ClusterGateway {
       // List items carry no apiVersion/kind; put them back so objects are self-describing.
       return res.items.map(item => ({ apiVersion, kind, ...item }));
     } catch (error) {
-      if (error instanceof ClusterRequestError && error.statusCode === 404) return [];
+      if (error instanceof ClusterRequestError && error.statusCode === 404)
+        return [];
       throw error;
     }
   }
@@ -195,8 +249,16 @@ export class ClusterGateway {
   ): Promise<T | null> {
     const known = READ_PATHS[`${ref.apiVersion}/${ref.kind}`];
     if (known) {
-      const scope = known.namespaced && ref.namespace ? `/namespaces/${encodeURIComponent(ref.namespace)}` : '';
-      return this.read<T>(cluster, `get ${ref.kind} ${ref.name}`, `${known.base}${scope}/${known.plural}/${encodeURIComponent(ref.name)}`, true);
+      const scope =
+        known.namespaced && ref.namespace
+          ? `/namespaces/${encodeURIComponent(ref.namespace)}`
+          : '';
+      return this.read<T>(
+        cluster,
+        `get ${ref.kind} ${ref.name}`,
+        `${known.base}${scope}/${known.plural}/${encodeURIComponent(ref.name)}`,
+        true,
+      );
     }
     try {
       return await this.call(cluster, `get ${ref.kind} ${ref.name}`, api =>
@@ -207,7 +269,8 @@ export class ClusterGateway {
         } as any),
       );
     } catch (error) {
-      if (error instanceof ClusterRequestError && error.statusCode === 404) return null;
+      if (error instanceof ClusterRequestError && error.statusCode === 404)
+        return null;
       throw error;
     }
   }
@@ -236,7 +299,11 @@ export class ClusterGateway {
         ),
       );
     } catch (error) {
-      if (object.metadata?.resourceVersion && error instanceof ClusterRequestError && error.statusCode === 409) {
+      if (
+        object.metadata?.resourceVersion &&
+        error instanceof ClusterRequestError &&
+        error.statusCode === 409
+      ) {
         throw new ObjectChangedError(cluster, object.kind ?? '', name);
       }
       throw error;
@@ -291,7 +358,11 @@ export class ClusterGateway {
     try {
       await this.call(cluster, what, api =>
         api.delete(
-          { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+          {
+            apiVersion: ref.apiVersion,
+            kind: ref.kind,
+            metadata: { name: ref.name, namespace: ref.namespace },
+          },
           undefined,
           options.dryRun ? 'All' : undefined,
           undefined,
@@ -302,79 +373,34 @@ export class ClusterGateway {
       );
     } catch (error) {
       if (error instanceof ClusterRequestError && error.statusCode === 409) {
-        throw new ConflictError(`${error.message} (it changed since it was planned: plan again)`);
+        throw new ConflictError(
+          `${error.message} (it changed since it was planned: plan again)`,
+        );
       }
       throw error;
     }
   }
 
-  /**
-   * GET of a REST path; 404 → null when `notFoundIsNull` (a CRD not served lists empty).
-   * The timeout bounds the whole request (connect, answer and body), not only idle time, so a
-   * cluster that trickles its answer cannot hold a status longer than its timeout.
-   */
-  private async read<R>(cluster: string, what: string, path: string, notFoundIsNull: boolean): Promise<R | null> {
+  private async read<R>(
+    cluster: string,
+    what: string,
+    path: string,
+    notFoundIsNull: boolean,
+  ): Promise<R | null> {
     const connection = await this.readConnection(cluster);
-    return new Promise<R | null>((resolve, reject) => {
-      let timedOut = false;
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const fail = (status: number | undefined, message: string) => {
-        clearTimeout(timer);
-        reject(new ClusterRequestError(cluster, status, `${what} on cluster ${cluster}: ${message}`, timedOut));
-      };
-      const req = https.get(
-        `${connection.server}${path}`,
-        { agent: connection.agent, headers: { ...connection.headers, accept: 'application/json' } },
-        res => {
-          const chunks: Buffer[] = [];
-          res.on('data', chunk => chunks.push(chunk));
-          res.on('end', () => {
-            clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8');
-            const status = res.statusCode ?? 0;
-            if (status === 404 && notFoundIsNull) {
-              resolve(null);
-            } else if (status < 200 || status >= 300) {
-              fail(status, parseStatus(text)?.message ?? text.slice(0, 200));
-            } else {
-              try {
-                resolve(JSON.parse(text) as R);
-              } catch (error) {
-                fail(status, `unreadable answer (${error})`);
-              }
-            }
-          });
-          res.on('error', error => fail(undefined, error.message));
-        },
-      );
-      timer = setTimeout(() => {
-        timedOut = true;
-        req.destroy(new Error(`no answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      req.on('error', error => fail(undefined, error.message));
+    return getJson<R>(connection, {
+      cluster,
+      what,
+      path,
+      timeoutMs: this.timeoutMs,
+      notFoundIsNull,
     });
   }
 
   private readConnection(cluster: string): Promise<ReadConnection> {
     let connection = this.readConnections.get(cluster);
     if (!connection) {
-      connection = (async () => {
-        const kc = this.kubeConfig(cluster);
-        // The library resolves CA, client certificates and the bearer token from the config.
-        const options: https.RequestOptions = {};
-        await kc.applyToHTTPSOptions(options);
-        const agent = new https.Agent({
-          keepAlive: true,
-          maxSockets: 16,
-          ca: options.ca,
-          cert: options.cert,
-          key: options.key,
-          rejectUnauthorized: options.rejectUnauthorized,
-        });
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(options.headers ?? {})) headers[key] = String(value);
-        return { server: kc.getCurrentCluster()!.server.replace(/\/$/, ''), agent, headers };
-      })();
+      connection = openReadConnection(this.kubeConfig(cluster));
       connection.catch(() => this.readConnections.delete(cluster));
       this.readConnections.set(cluster, connection);
     }
@@ -386,7 +412,8 @@ export class ClusterGateway {
     const existing = this.kubeConfigs.get(cluster);
     if (existing) return existing;
     const config = this.clusters.find(c => c.name === cluster);
-    if (!config) throw new NotFoundError(`cluster ${cluster} is not configured`);
+    if (!config)
+      throw new NotFoundError(`cluster ${cluster} is not configured`);
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [
@@ -399,7 +426,9 @@ export class ClusterGateway {
         },
       ],
       users: [{ name: 'mesh-portal', token: config.serviceAccountToken }],
-      contexts: [{ name: config.name, cluster: config.name, user: 'mesh-portal' }],
+      contexts: [
+        { name: config.name, cluster: config.name, user: 'mesh-portal' },
+      ],
       currentContext: config.name,
     });
     this.kubeConfigs.set(cluster, kc);
@@ -449,17 +478,29 @@ export class ClusterGateway {
     if (error instanceof ApiException) {
       const status = parseStatus(error.body);
       const message = status?.message ?? String(error.message).split('\n')[0];
-      if (error.code === 409 && /conflict/i.test(message) && /Apply failed/i.test(message)) {
+      if (
+        error.code === 409 &&
+        /conflict/i.test(message) &&
+        /Apply failed/i.test(message)
+      ) {
         return new FieldManagerConflictError(
           `${what} on cluster ${cluster}: ${message}`,
           applyConflicts(status, message),
         );
       }
-      return new ClusterRequestError(cluster, error.code, `${what} on cluster ${cluster}: ${message}`);
+      return new ClusterRequestError(
+        cluster,
+        error.code,
+        `${what} on cluster ${cluster}: ${message}`,
+      );
     }
     const message = error instanceof Error ? error.message : String(error);
     this.logger.debug(`cluster ${cluster}: ${what} failed: ${message}`);
-    return new ClusterRequestError(cluster, undefined, `${what} on cluster ${cluster}: ${message}`);
+    return new ClusterRequestError(
+      cluster,
+      undefined,
+      `${what} on cluster ${cluster}: ${message}`,
+    );
   }
 }
 
@@ -472,39 +513,26 @@ const MANAGER_IN_CONFLICT = /conflicts? with "([^"]+)"/g;
  * `Message: "conflict with <manager>"`, `Field: <path>`); the message's managers when the
  * server gave no causes.
  */
-export function applyConflicts(status: ApiStatus | undefined, message: string): FieldConflictReport[] {
+export function applyConflicts(
+  status: ApiStatus | undefined,
+  message: string,
+): FieldConflictReport[] {
   const byManager = new Map<string, string[]>();
   for (const cause of status?.details?.causes ?? []) {
     // metav1.StatusCause serializes its Type as "reason" (observed: {"reason":
     // "FieldManagerConflict","message":"conflict with \"kubectl\"","field":".spec.http"}).
     if (cause.reason !== 'FieldManagerConflict') continue;
-    const manager = [...(cause.message ?? '').matchAll(MANAGER_IN_CONFLICT)][0]?.[1];
+    const manager = [
+      ...(cause.message ?? '').matchAll(MANAGER_IN_CONFLICT),
+    ][0]?.[1];
     if (!manager) continue;
     const fields = byManager.get(manager) ?? [];
     if (cause.field && !fields.includes(cause.field)) fields.push(cause.field);
     byManager.set(manager, fields);
   }
   if (byManager.size === 0) {
-    for (const match of message.matchAll(MANAGER_IN_CONFLICT)) byManager.set(match[1], []);
+    for (const match of message.matchAll(MANAGER_IN_CONFLICT))
+      byManager.set(match[1], []);
   }
   return [...byManager].map(([manager, fields]) => ({ manager, fields }));
-}
-
-/** The parts of a Kubernetes `Status` body read here. */
-export interface ApiStatus {
-  message?: string;
-  reason?: string;
-  details?: { causes?: Array<{ reason?: string; message?: string; field?: string }> };
-}
-
-function parseStatus(body: unknown): ApiStatus | undefined {
-  if (body && typeof body === 'object') return body as { message?: string };
-  if (typeof body === 'string') {
-    try {
-      return JSON.parse(body);
-    } catch {
-      return { message: body };
-    }
-  }
-  return undefined;
 }
