@@ -7,6 +7,7 @@ import {
   VersionMetrics,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { Knex } from 'knex';
+import { ClusterRequestError } from '../cluster/ClusterGateway';
 import { CanaryRunner } from './CanaryRunner';
 import { CanaryRunStore } from './CanaryRunStore';
 
@@ -362,6 +363,57 @@ describe('CanaryRunner', () => {
       state: 'rolled-back',
       outcome: 'applying 25 % failed: the server has asked for the client to provide credentials; v1 at 100 %',
     });
+  });
+
+  it('holds when the cluster does not take a step (502/504), tries again, and rolls back after the limit', async () => {
+    const { runner, clock, mesh, applied, store } = await setup({ maxUnavailableChecks: 3 });
+    const run = await runner.start(entityRef, start, alice, 'user:default/alice');
+    const down = new ClusterRequestError('local', undefined, 'apply VirtualService backend on cluster local: connect ECONNREFUSED');
+    mesh.apply.mockRejectedValueOnce(down);
+    clock.advance(60);
+    await runner.tick();
+    expect((await store.get(run.id))!).toMatchObject({ state: 'running', weight: 10, unavailableChecks: 1 });
+    expect((await store.get(run.id))!.history.at(-1)).toMatchObject({
+      decision: 'error',
+      weight: 10,
+      reason:
+        'applying 25 % failed: apply VirtualService backend on cluster local: connect ECONNREFUSED; tried again at the next check (1 of 3 before rollback)',
+    });
+    // The next check applies the step again, and the count starts over.
+    clock.advance(15);
+    await runner.tick();
+    expect(weightsOf(applied).at(-1)).toEqual({ v1: 75, v2: 25 });
+    expect((await store.get(run.id))!).toMatchObject({ state: 'running', weight: 25, unavailableChecks: 0 });
+
+    const timeout = new ClusterRequestError('local', undefined, 'no answer within 10000 ms', true);
+    mesh.apply.mockRejectedValueOnce(timeout).mockRejectedValueOnce(timeout).mockRejectedValueOnce(timeout);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(60);
+      await runner.tick();
+    }
+    expect(weightsOf(applied).at(-1)).toEqual({ v1: 100, v2: 0 });
+    expect((await store.get(run.id))!).toMatchObject({
+      state: 'rolled-back',
+      outcome: 'applying 50 % failed: no answer within 10000 ms (3 checks in a row); v1 at 100 %',
+    });
+  });
+
+  it('pauses when someone else changed the VirtualService between the step\u2019s plan and its write (409)', async () => {
+    const { runner, clock, mesh, applied, store } = await setup();
+    const run = await runner.start(entityRef, start, alice, 'user:default/alice');
+    mesh.apply.mockRejectedValueOnce(
+      new ConflictError('VirtualService backend on cluster local changed since the plan (another apply came first): plan again'),
+    );
+    clock.advance(60);
+    await runner.tick();
+    const paused = (await store.get(run.id))!;
+    expect(paused).toMatchObject({ state: 'paused', weight: 10 });
+    expect(paused.history.at(-1)).toMatchObject({ decision: 'pause', weight: 10 });
+    expect(paused.history.at(-1)!.reason).toContain('someone else changed the split meanwhile');
+    expect(weightsOf(applied)).toEqual([{ v1: 90, v2: 10 }]); // no rollback over the other writer
+    clock.advance(300);
+    await runner.tick();
+    expect(applied).toHaveLength(1);
   });
 
   it('ends the run as failed when even the rollback cannot be applied', async () => {

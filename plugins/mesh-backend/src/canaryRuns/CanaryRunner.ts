@@ -18,6 +18,7 @@ import {
   decideCanaryRunStep,
   detectCanaryController,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import { ClusterRequestError } from '../cluster/ClusterGateway';
 import { CanaryHealthService } from '../services/CanaryHealthService';
 import { MeshService } from '../services/MeshService';
 import { CanaryRunsConfig } from './canaryRunsConfig';
@@ -295,12 +296,7 @@ export class CanaryRunner {
               reason: `guided canary run ${id}: ${decision.reason}`,
             });
           } catch (error) {
-            await this.rollBack(
-              run,
-              `applying ${decision.weight} % failed: ${message(error)}`,
-              credentials,
-              numbers,
-            );
+            await this.advanceFailed(run, decision.weight, error, credentials, numbers);
             return;
           }
           const at = this.now();
@@ -320,6 +316,54 @@ export class CanaryRunner {
     } finally {
       await store.release(id);
     }
+  }
+
+  /**
+   * A step that could not be applied. The cluster not answering or refusing (502/504) is a
+   * check without an answer, like a health read: hold at the current weight, try again at the
+   * next check (it plans again against the live split), and roll back after
+   * `maxUnavailableChecks` in a row. Someone else changing the VirtualService between the step's
+   * plan and its write (409) is a collision of intents: the run pauses for a person to resume
+   * (from the live split) or abort. Anything else rolls back.
+   */
+  private async advanceFailed(
+    run: CanaryRun,
+    weight: number,
+    error: unknown,
+    credentials: BackstageCredentials,
+    numbers: Partial<NewCanaryRunStep>,
+  ): Promise<void> {
+    const { store } = this.deps;
+    const why = `applying ${weight} % failed: ${message(error)}`;
+    const now = this.now();
+    if (error instanceof ClusterRequestError) {
+      const unavailableChecks = run.unavailableChecks + 1;
+      const max = this.deps.config.maxUnavailableChecks;
+      if (unavailableChecks >= max) {
+        await this.rollBack(run, `${why} (${unavailableChecks} checks in a row)`, credentials, numbers);
+        return;
+      }
+      await store.update(run.id, { unavailableChecks }, now);
+      await store.addStep(run.id, {
+        at: now,
+        weight: run.weight,
+        decision: 'error',
+        reason: `${why}; tried again at the next check (${unavailableChecks} of ${max} before rollback)`,
+        ...numbers,
+      });
+      return;
+    }
+    if (error instanceof ConflictError && /changed since the plan/.test(message(error))) {
+      await store.update(run.id, { state: 'paused' }, now, ['running']);
+      await store.addStep(run.id, {
+        at: now,
+        weight: run.weight,
+        decision: 'pause',
+        reason: `${why}: paused, since someone else changed the split meanwhile; resume to go on from the live split, or abort`,
+      });
+      return;
+    }
+    await this.rollBack(run, why, credentials, numbers);
   }
 
   /** Stable back to 100 %: the run ends `rolled-back`, or `failed` if even that apply fails. */
