@@ -164,6 +164,31 @@ describe('TrafficSplitCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('keeps the result of the apply that created the first split in view once the split shows', async () => {
+    const api = new FakeMeshApi();
+    api.status = statusOf(unsplitCluster('v1', 'v2'));
+    const split = statusOf(okCluster());
+    const apply = api.apply.bind(api);
+    api.apply = async (...args: Parameters<FakeMeshApi['apply']>) => {
+      const result = await apply(...args);
+      api.status = split; // the refresh after the apply reads the new split
+      return result;
+    };
+    await renderWithMesh(<TrafficSplitCard />, { api });
+    await expectSplitOfferedForBackend();
+    await userEvent.click(screen.getByRole('button', { name: '90/10' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
+    expect(
+      await screen.findByRole('img', { name: 'Traffic split: v1 90%, v2 10%' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/No VirtualService splits traffic/),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/Applied \(1 object, audit id audit-42\)/),
+    ).toBeInTheDocument();
+  });
+
   it('says what is missing when only one version runs', async () => {
     const api = new FakeMeshApi();
     const cluster = unsplitCluster('v1');

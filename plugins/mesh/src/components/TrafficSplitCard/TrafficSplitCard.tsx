@@ -1,12 +1,14 @@
 import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Divider, Typography } from '@material-ui/core';
+import { useState } from 'react';
 import type {
+  MeshApplyResult,
   MeshHealthSeriesResponse,
   TrafficSplit,
   VersionSubset,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
-import { ClusterSections, MeshCardBody } from '../shared';
+import { ApplyResultView, ClusterSections, MeshCardBody } from '../shared';
 import { ResilienceEditor } from './ResilienceEditor';
 import { GuidedCanary, guidedRunLock, runsOfSplit } from './GuidedCanary';
 import { HealthSparklines } from './HealthSparklines';
@@ -35,6 +37,8 @@ const SplitView = (props: {
   health: CanaryHealthState;
   series: MetricsReadState<MeshHealthSeriesResponse>;
   runs: CanaryRunsState;
+  /** The result of the apply that created this split from the card, if it just did. */
+  created?: MeshApplyResult;
 }) => {
   const { cluster, split, health, series, runs } = props;
   const clusterSeries = series.value?.clusters.find(c => c.cluster === cluster);
@@ -117,6 +121,7 @@ const SplitView = (props: {
         canary={split.canary}
         state={runs}
       />
+      {props.created && <ApplyResultView result={props.created} />}
       <TrafficSplitEditor
         cluster={cluster}
         service={split.service}
@@ -154,9 +159,11 @@ const SplitView = (props: {
 const NoSplit = ({
   cluster,
   split,
+  onCreated,
 }: {
   cluster: string;
   split?: TrafficSplit;
+  onCreated?: (result: MeshApplyResult) => void;
 }) => {
   const service = split?.service;
   const subsets = split?.subsets ?? [];
@@ -178,6 +185,7 @@ const NoSplit = ({
           presets={split.presets}
           stable={split.stable}
           canary={split.canary}
+          onApplied={onCreated}
         />
       </Box>
     );
@@ -199,6 +207,11 @@ const TrafficSplitCardContent = () => {
   const health = useCanaryHealth();
   const series = useHealthSeries();
   const runs = useCanaryRuns();
+  // The first split of a Service replaces the "no split" editor with the split's own once the
+  // status shows it; its apply result is kept here so that it stays in view.
+  const [created, setCreated] = useState<Record<string, MeshApplyResult>>({});
+  const keyOf = (cluster: string, split: TrafficSplit) =>
+    `${cluster}/${split.namespace}/${split.service}`;
   return (
     <InfoCard title="Traffic split">
       <MeshCardBody>
@@ -221,6 +234,12 @@ const TrafficSplitCardContent = () => {
                       key={`${split.namespace}/${split.service}`}
                       cluster={cluster.cluster}
                       split={split}
+                      onCreated={result =>
+                        setCreated(c => ({
+                          ...c,
+                          [keyOf(cluster.cluster, split)]: result,
+                        }))
+                      }
                     />
                   ))
                 );
@@ -236,6 +255,7 @@ const TrafficSplitCardContent = () => {
                     health={health}
                     series={series}
                     runs={runs}
+                    created={created[keyOf(cluster.cluster, split)]}
                   />
                 </Box>
               ));

@@ -3,6 +3,7 @@ import { Box, Button, Typography } from '@material-ui/core';
 import type {
   CanaryActionRequest,
   CanaryPreset,
+  MeshApplyResult,
   TrafficSplit,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import {
@@ -56,6 +57,8 @@ export const TrafficSplitEditor = (props: {
   canary?: string;
   /** Why weights may not be applied by hand now (a guided canary run steps the split). */
   lockedReason?: string;
+  /** Told of each applied result (after the status refresh is asked for). */
+  onApplied?: (result: MeshApplyResult) => void;
 }) => {
   const {
     cluster,
@@ -184,7 +187,10 @@ export const TrafficSplitEditor = (props: {
         request={request}
         previewDisabledReason={validation}
         applyDisabledReason={applyReason}
-        onApplied={refresh}
+        onApplied={result => {
+          refresh();
+          props.onApplied?.(result);
+        }}
       />
       {props.lockedReason && (
         <Typography variant="caption" color="textSecondary" component="p">

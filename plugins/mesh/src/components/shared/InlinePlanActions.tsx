@@ -1,5 +1,8 @@
 import { Box, LinearProgress } from '@material-ui/core';
-import type { MeshActionRequest } from '@mesh-portal/backstage-plugin-mesh-common';
+import type {
+  MeshActionRequest,
+  MeshApplyResult,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import type { MeshActionState } from '../../hooks';
 import { GuardedButton } from './GuardedButton';
 import { ActionError, ApplyResultView, PlanView } from './PlanView';
@@ -13,7 +16,7 @@ export const InlinePlanActions = (props: {
   request: MeshActionRequest;
   previewDisabledReason?: string;
   applyDisabledReason?: string;
-  onApplied: () => void;
+  onApplied: (result: MeshApplyResult) => void;
 }) => {
   const { action, request } = props;
   return (
@@ -30,7 +33,8 @@ export const InlinePlanActions = (props: {
       <GuardedButton
         variant="contained"
         onClick={async () => {
-          if (await action.apply(request)) props.onApplied();
+          const result = await action.apply(request);
+          if (result) props.onApplied(result);
         }}
         disabled={Boolean(action.busy)}
         disabledReason={props.applyDisabledReason}
