@@ -96,3 +96,22 @@ bin_path() { echo "$(component_dir "$(component_of "$1")")/$1"; }
 
 log() { printf '[local-mesh %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+
+# kube-apiserver's flags for a secure port (bin/up's apiserver; bin/apiserver-replica's second
+# one on the same etcd, as an HA control plane runs several): sets APISERVER_ARGS.
+kube_apiserver_args() { # port
+  local pki="$DATA/pki"
+  APISERVER_ARGS=(
+    --etcd-servers="http://127.0.0.1:$MESH_ETCD_CLIENT_PORT"
+    --bind-address=127.0.0.1 --secure-port="$1"
+    --advertise-address=127.0.0.1 --endpoint-reconciler-type=none
+    --tls-cert-file="$pki/apiserver.crt" --tls-private-key-file="$pki/apiserver.key"
+    --client-ca-file="$pki/ca.crt" --token-auth-file="$pki/tokens.csv"
+    --authorization-mode=RBAC --allow-privileged=true
+    --enable-admission-plugins=NamespaceLifecycle,ServiceAccount,DefaultStorageClass,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota
+    --service-cluster-ip-range=10.96.0.0/16
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local
+    --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key"
+    --cert-dir="$pki" --profiling=false
+  )
+}

@@ -31,8 +31,11 @@ export interface RunOptions {
 
 /** Reuse the running mesh if its apiserver answers /readyz, else run local-mesh/bin/up (once per run, lock-protected). */
 export function ensureMesh(): Promise<LocalMesh>;
-/** Stops the kube-apiserver alone and starts it again (bin/down --only, bin/up); resolves when it is ready. */
-export function restartApiserver(): Promise<LocalMesh>;
+/** A second kube-apiserver on the mesh's etcd (bin/apiserver-replica): start resolves its URL once ready. */
+export const apiserverReplica: {
+  start(port: number): Promise<string>;
+  stop(port: number): Promise<void>;
+};
 /** Create a uniquely named namespace `<prefix>-<suffix>` with the given labels; resolves its name. */
 export function freshNamespace(prefix?: string, labels?: Record<string, string>): Promise<string>;
 /** Delete a namespace (does not wait for finalization). */

@@ -201,15 +201,21 @@ async function deleteNamespace(name) {
 }
 
 /**
- * Stops the kube-apiserver alone and starts it again through bin/up (etcd keeps the state; the
- * other components reconnect). Resolves once it answers /readyz again.
+ * A second kube-apiserver on the mesh's etcd (bin/apiserver-replica), for tests that stop and
+ * restart an apiserver while every other test keeps using the main one. `start` resolves its URL
+ * once it is ready (same CA, certificates and tokens as the main one).
  */
-async function restartApiserver() {
-  await ensureMesh();
-  const down = await run(path.join(MESH_DIR, 'bin', 'down'), ['--only', 'kube-apiserver'], { env: { MESH_DATA_DIR: DATA_DIR } });
-  if (down.code !== 0) throw new Error(`bin/down --only kube-apiserver: ${down.stderr}`);
-  ensurePromise = null;
-  return ensureMesh();
-}
+const apiserverReplica = {
+  async start(port) {
+    await ensureMesh();
+    const r = await run(path.join(MESH_DIR, 'bin', 'apiserver-replica'), ['start', String(port)], { env: { MESH_DATA_DIR: DATA_DIR } });
+    if (r.code !== 0) throw new Error(`bin/apiserver-replica start ${port}: ${r.stderr || r.stdout}`);
+    return r.stdout.trim().split('\n').pop();
+  },
+  async stop(port) {
+    const r = await run(path.join(MESH_DIR, 'bin', 'apiserver-replica'), ['stop', String(port)], { env: { MESH_DATA_DIR: DATA_DIR } });
+    if (r.code !== 0) throw new Error(`bin/apiserver-replica stop ${port}: ${r.stderr || r.stdout}`);
+  },
+};
 
-module.exports = { ensureMesh, restartApiserver, freshNamespace, deleteNamespace, kubectl, istioctl, run, MESH_DIR, DATA_DIR };
+module.exports = { ensureMesh, apiserverReplica, freshNamespace, deleteNamespace, kubectl, istioctl, run, MESH_DIR, DATA_DIR };
