@@ -17,7 +17,6 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   REPO,
@@ -27,12 +26,10 @@ import {
   closeApiserver,
   connectMesh,
   delta,
-  deleteBenchIdentity,
   ensureBenchNamespace,
   kube,
   kubectl,
   scrape as scrapeCounters,
-  waitNamespaceGone,
   waitNoApiserverRequests,
 } from './apiserver.mjs';
 import {
@@ -48,17 +45,10 @@ import {
   benchCapacity,
   benchNodesFor,
   ensureBenchNodes,
-  removeBenchNodes,
 } from './benchNodes.mjs';
-import {
-  fileStamp,
-  fmt,
-  makeLog,
-  now,
-  sleep,
-  stats,
-  timeIt,
-} from './stats.mjs';
+import { fmt, makeLog, now, sleep, stats, timeIt } from './stats.mjs';
+import { deleteBenchCluster } from './cleanup.mjs';
+import { machineInfo, printHelp, runBench, writeResult } from './run.mjs';
 import {
   benchDeployment,
   componentEntity,
@@ -90,16 +80,7 @@ const { values: opts } = parseArgs({
   },
 });
 const STATUS_CACHE = opts['status-cache'] !== 'off';
-if (opts.help) {
-  console.log(
-    fs
-      .readFileSync(fileURLToPath(import.meta.url), 'utf8')
-      .split('\n')
-      .slice(1, 12)
-      .join('\n'),
-  );
-  process.exit(0);
-}
+if (opts.help) printHelp(import.meta.url, 12);
 const NS = 'bench';
 const APP = 'bench-app';
 const SA = 'mesh-bench';
@@ -655,30 +636,15 @@ async function startBackend(configFile) {
   };
 }
 
-let cleanedUp = false;
 async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
   await stopBenchBackend(backend);
   if (mesh && !opts.keep) {
-    log(
-      `deleting namespace ${NS}, ClusterRoleBinding ${CRB}, FlowSchema ${FLOW_SCHEMA}`,
-    );
-    await deleteBenchIdentity(IDENTITY);
-    await kubectl([
-      'delete',
-      'namespace',
-      NS,
-      '--ignore-not-found',
-      '--wait=false',
-    ]).catch(e => log(`${e}`));
-    if (await waitNamespaceGone(NS, 180_000)) {
-      log(`namespace ${NS} deleted`);
-      await removeBenchNodes({ log });
-    } else
-      log(
-        `namespace ${NS} still terminating after 180s (the namespace controller finishes it); bench nodes left`,
-      );
+    await deleteBenchCluster({
+      namespaces: [NS],
+      identity: IDENTITY,
+      timeoutMs: 180_000,
+      log,
+    });
   } else if (opts.keep) {
     log(
       `--keep: left namespace ${NS}, ClusterRoleBinding ${CRB}, FlowSchema ${FLOW_SCHEMA}, bench nodes, ${tmpDir}`,
@@ -686,12 +652,6 @@ async function cleanup() {
   }
   if (tmpDir && !opts.keep) fs.rmSync(tmpDir, { recursive: true, force: true });
   closeApiserver();
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    log(`${sig}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
-  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -836,12 +796,7 @@ async function main() {
   const result = {
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      node: process.version,
-      apiserver: version.gitVersion,
-      loadavg: os.loadavg(),
-    },
+    machine: machineInfo(version),
     config: {
       namespace: NS,
       app: APP,
@@ -866,13 +821,7 @@ async function main() {
     targets,
     profile,
   };
-  const resultsDir = path.join(REPO, 'bench/results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const resultFile = path.join(
-    resultsDir,
-    `status-bench-${fileStamp(started)}.json`,
-  );
-  fs.writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  const resultFile = writeResult('status-bench', started, result);
   printSummary(result, resultFile);
 }
 
@@ -989,13 +938,4 @@ function printSummary(r, file) {
   console.log(lines.join('\n'));
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  exitCode = 1;
-  console.error(`[bench] FAILED: ${error?.stack ?? error}`);
-} finally {
-  await cleanup().catch(e => console.error(`[bench] cleanup failed: ${e}`));
-}
-process.exit(exitCode);
+await runBench('bench', main, cleanup);
