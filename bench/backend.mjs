@@ -116,6 +116,7 @@ export async function startBackend({
     },
   });
   fs.closeSync(out);
+  started.add(child);
   log(`backend :${port} pid ${child.pid}, log ${logFile}`);
   const base = `http://localhost:${port}`;
   const t0 = Date.now();
@@ -147,6 +148,14 @@ export async function startBackend({
     startedAt: t0,
     readySeconds: (Date.now() - t0) / 1000,
   };
+}
+
+/** Every backend this process spawned, ready or not (a run interrupted during a start stops it too). */
+const started = new Set();
+
+/** Stops every backend this process started. */
+export async function stopStartedBackends() {
+  await Promise.all([...started].map(child => stopBackend({ child })));
 }
 
 /** SIGTERM to the backend's process group, SIGKILL after 20 s. */

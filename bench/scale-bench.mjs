@@ -34,7 +34,7 @@ import {
   portalClient,
   residentMemoryKb,
   startBackend,
-  stopBackend,
+  stopStartedBackends,
   writeBackendConfig,
   writeCatalogFile,
 } from './backend.mjs';
@@ -441,7 +441,7 @@ async function measure() {
 // ---------------------------------------------------------------------------------------------
 let mesh;
 async function cleanup() {
-  await Promise.all(Object.values(backends).map(b => stopBackend(b)));
+  await stopStartedBackends();
   if (mesh && !opts.keep) {
     await deleteBenchCluster({
       namespaces: NAMESPACE_NAMES,

@@ -36,7 +36,7 @@ import {
   clusterFragment,
   portalClient,
   startBackend as startBenchBackend,
-  stopBackend as stopBenchBackend,
+  stopStartedBackends,
   tail,
   writeBackendConfig,
   writeCatalogFile,
@@ -637,7 +637,7 @@ async function startBackend(configFile) {
 }
 
 async function cleanup() {
-  await stopBenchBackend(backend);
+  await stopStartedBackends();
   if (mesh && !opts.keep) {
     await deleteBenchCluster({
       namespaces: [NS],
