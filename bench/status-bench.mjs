@@ -4,28 +4,61 @@
 //   yarn bench [--keep] [--pods 1000] [--small-pods 100] [--iterations 30] [--warmup 5]
 //              [--count-calls 10] [--port 7017] [--inspect-port 9339] [--skip-profile] [--status-cache on|off]
 //
-// Measures, in one run, against a namespace `bench` with a Deployment of ~1000 kwok pods:
+// Measures, in one run, against a namespace `bench` with a Deployment of ~1000 kwok pods (on
+// bench-only kwok nodes, bench/benchNodes.mjs, removed at cleanup unless --keep):
 //   (a) GET  /api/mesh/entities/default/component/bench-app/status       (the mesh plugin)
 //   (b) the same 9 reads ClusterSnapshot does, as bare parallel https calls to the apiserver
 //   (c) POST /api/kubernetes/services/bench-app { entity }               (the Kubernetes plugin)
 // and the apiserver requests each status call costs, at the small and the large pod count.
 // Not a test: prints figures and exits 0 unless something broke (targets are reported, not enforced).
 // Node 22 built-ins only, plus `yaml` from the repo's node_modules.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import https from 'node:https';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { execFileSync } from 'node:child_process';
+import {
+  REPO,
+  apply as applyObjects,
+  benchIdentityObjects,
+  benchToken as createBenchToken,
+  closeApiserver,
+  connectMesh,
+  delta,
+  ensureBenchNamespace,
+  kube,
+  kubectl,
+  scrape as scrapeCounters,
+  waitNoApiserverRequests,
+} from './apiserver.mjs';
+import {
+  clusterFragment,
+  portalClient,
+  startBackend as startBenchBackend,
+  stopStartedBackends,
+  tail,
+  writeBackendConfig,
+  writeCatalogFile,
+} from './backend.mjs';
+import {
+  benchCapacity,
+  benchNodesFor,
+  ensureBenchNodes,
+} from './benchNodes.mjs';
+import { fmt, makeLog, now, sleep, stats, timeIt } from './stats.mjs';
+import { deleteBenchCluster } from './cleanup.mjs';
+import { machineInfo, printHelp, runBench, writeResult } from './run.mjs';
+import {
+  benchDeployment,
+  componentEntity,
+  defaultPeerAuthentication,
+  httpService,
+  v1DestinationRule,
+  v1VirtualService,
+} from './workloads.mjs';
 
 const require = createRequire(import.meta.url);
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const testing = require(path.join(REPO, 'local-mesh/testing/index.js'));
-const YAML = require('yaml');
 
 // ---------------------------------------------------------------------------------------------
 // options
@@ -47,16 +80,7 @@ const { values: opts } = parseArgs({
   },
 });
 const STATUS_CACHE = opts['status-cache'] !== 'off';
-if (opts.help) {
-  console.log(
-    fs
-      .readFileSync(fileURLToPath(import.meta.url), 'utf8')
-      .split('\n')
-      .slice(1, 12)
-      .join('\n'),
-  );
-  process.exit(0);
-}
+if (opts.help) printHelp(import.meta.url, 12);
 const NS = 'bench';
 const APP = 'bench-app';
 const SA = 'mesh-bench';
@@ -72,97 +96,20 @@ let PODS = Number(opts.pods);
 let SMALL_PODS = Number(opts['small-pods']);
 const STATIC_TOKEN = crypto.randomBytes(24).toString('hex');
 
-const log = (...a) =>
-  console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...a);
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-const now = () => performance.now();
+const log = makeLog('bench');
+const IDENTITY = {
+  namespace: NS,
+  serviceAccount: SA,
+  clusterRoleBinding: CRB,
+  flowSchema: FLOW_SCHEMA,
+};
 
 // ---------------------------------------------------------------------------------------------
-// apiserver access (https + CA + bearer token), keep-alive like a real client
-let mesh; // from testing.ensureMesh()
-let ca;
+// apiserver access: bench/apiserver.mjs
+let mesh; // from connectMesh()
 let benchToken; // the bench ServiceAccount's token: the backend and (b) use it
-const agent = new https.Agent({ keepAlive: true, maxSockets: 32 });
 
-function kube(
-  pathAndQuery,
-  {
-    token = mesh.token,
-    method = 'GET',
-    body,
-    raw = false,
-    contentType = 'application/json',
-  } = {},
-) {
-  return new Promise((resolve, reject) => {
-    const url = new URL(pathAndQuery, mesh.server);
-    const req = https.request(
-      url,
-      {
-        method,
-        agent,
-        ca,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: raw ? 'text/plain' : 'application/json',
-          ...(body ? { 'Content-Type': contentType } : {}),
-        },
-      },
-      res => {
-        const chunks = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode === 404 && !raw) return resolve(null);
-          if (res.statusCode >= 300)
-            return reject(
-              new Error(
-                `${method} ${pathAndQuery}: HTTP ${res.statusCode} ${text.slice(
-                  0,
-                  300,
-                )}`,
-              ),
-            );
-          try {
-            resolve(raw ? text : JSON.parse(text));
-          } catch (e) {
-            reject(e);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.setTimeout(60_000, () =>
-      req.destroy(new Error(`${method} ${pathAndQuery}: timeout`)),
-    );
-    if (body) req.end(JSON.stringify(body));
-    else req.end();
-  });
-}
-
-async function kubectl(args, input) {
-  const r = await testing.kubectl(args, input === undefined ? {} : { input });
-  if (r.code !== 0)
-    throw new Error(
-      `kubectl ${args.join(' ')} failed: ${r.stderr || r.stdout}`,
-    );
-  return r.stdout;
-}
-
-async function apply(objects) {
-  await kubectl(
-    [
-      'apply',
-      '--server-side',
-      '--force-conflicts',
-      `--field-manager=${FIELD_MANAGER}`,
-      '-f',
-      '-',
-    ],
-    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
-  );
-}
+const apply = objects => applyObjects(objects, { fieldManager: FIELD_MANAGER });
 
 // ---------------------------------------------------------------------------------------------
 // (b) the baseline: exactly the reads of readClusterSnapshot(), in parallel, from this process
@@ -241,22 +188,7 @@ async function clientNode() {
 
 // ---------------------------------------------------------------------------------------------
 // (a) and (c): the portal
-async function portal(pathname, { method = 'GET', body } = {}) {
-  const res = await fetch(`${BASE}${pathname}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${STATIC_TOKEN}`,
-      ...(body ? { 'Content-Type': 'application/json' } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (!res.ok)
-    throw new Error(
-      `${method} ${pathname}: HTTP ${res.status} ${text.slice(0, 500)}`,
-    );
-  return JSON.parse(text);
-}
+const portal = portalClient(BASE, STATIC_TOKEN);
 
 const STATUS_PATH = `/api/mesh/entities/default/component/${APP}/status`;
 async function meshStatus() {
@@ -278,16 +210,10 @@ let entityJson; // the catalog entity, body of (c)
  * kind the status reads have synced; they start on the first status call).
  */
 async function waitStatusFromCache(timeoutMs = 60_000) {
-  const t0 = now();
-  while (now() - t0 < timeoutMs) {
-    await meshStatus();
-    await sleep(500);
-    const before = await scrape();
-    await meshStatus();
-    const after = await scrape();
-    if (delta(before, after).flow === 0) return (now() - t0) / 1000;
-  }
-  throw new Error(`the status still reads the apiserver ${timeoutMs} ms after the first call (status cache not syncing?)`);
+  return waitNoApiserverRequests(meshStatus, {
+    flowSchema: FLOW_SCHEMA,
+    timeoutMs,
+  });
 }
 
 async function kubernetesPlugin() {
@@ -326,45 +252,11 @@ const SNAPSHOT_RESOURCES = new Set([
   'peerauthentications',
   'namespaces',
 ]);
-async function scrape() {
-  const text = await kube('/metrics', { raw: true }); // the mesh-portal token: not in the bench flow schema
-  let all = 0;
-  let reads = 0;
-  let flow = 0;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('apiserver_request_total{')) {
-      const labels = parseLabels(line);
-      const v = Number(line.slice(line.lastIndexOf(' ') + 1));
-      all += v;
-      if (
-        (labels.verb === 'LIST' || labels.verb === 'GET') &&
-        SNAPSHOT_RESOURCES.has(labels.resource) &&
-        !labels.subresource
-      )
-        reads += v;
-    } else if (
-      line.startsWith('apiserver_flowcontrol_dispatched_requests_total{')
-    ) {
-      const labels = parseLabels(line);
-      if (labels.flow_schema === FLOW_SCHEMA)
-        flow += Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-  }
-  return { all, reads, flow, at: now() };
-}
-function parseLabels(line) {
-  const body = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}'));
-  const labels = {};
-  for (const m of body.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
-    labels[m[1]] = m[2];
-  return labels;
-}
-const delta = (a, b) => ({
-  all: b.all - a.all,
-  reads: b.reads - a.reads,
-  flow: b.flow - a.flow,
-  ms: b.at - a.at,
-});
+const scrape = () =>
+  scrapeCounters({
+    flowSchema: FLOW_SCHEMA,
+    readResources: SNAPSHOT_RESOURCES,
+  });
 
 /** Requests per call of `fn` over K sequential calls, with an idle window of the same length before and after. */
 async function requestsPerCall(label, fn, calls) {
@@ -405,34 +297,6 @@ async function requestsPerCall(label, fn, calls) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// statistics
-function quantile(sorted, q) {
-  // linear interpolation between closest ranks (numpy's default)
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
-}
-function stats(samples) {
-  const s = [...samples].sort((x, y) => x - y);
-  return {
-    n: s.length,
-    p50: quantile(s, 0.5),
-    p95: quantile(s, 0.95),
-    min: s[0],
-    max: s[s.length - 1],
-    mean: s.reduce((a, b) => a + b, 0) / s.length,
-  };
-}
-const fmt = (v, d = 1) =>
-  typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : String(v);
-
-async function timeIt(fn) {
-  const t0 = now();
-  const r = await fn();
-  return { ms: now() - t0, ...r };
-}
-
 /** N sequential iterations; each runs a, b, c once, in an order rotated per iteration. */
 async function measureLatency(label, iterations, warmup, expectPods) {
   const fns = {
@@ -614,110 +478,17 @@ function summarizeProfile(profile, calls) {
 // ---------------------------------------------------------------------------------------------
 // cluster setup
 function benchObjects(replicas) {
-  const labels = { app: APP, version: 'v1' };
   return [
-    {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: SA, namespace: NS },
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: CRB, labels: { 'mesh-portal/bench': 'true' } },
-      roleRef: {
-        apiGroup: 'rbac.authorization.k8s.io',
-        kind: 'ClusterRole',
-        name: 'cluster-admin',
-      },
-      subjects: [{ kind: 'ServiceAccount', name: SA, namespace: NS }],
-    },
-    {
-      // Routes the bench identity's requests to its own flow schema (same priority level as the
-      // default `service-accounts` schema), so apiserver_flowcontrol_dispatched_requests_total
-      // {flow_schema="mesh-bench"} counts exactly the requests made with the bench token.
-      apiVersion: 'flowcontrol.apiserver.k8s.io/v1',
-      kind: 'FlowSchema',
-      metadata: { name: FLOW_SCHEMA, labels: { 'mesh-portal/bench': 'true' } },
-      spec: {
-        priorityLevelConfiguration: { name: 'workload-low' },
-        matchingPrecedence: 1000,
-        distinguisherMethod: { type: 'ByUser' },
-        rules: [
-          {
-            subjects: [
-              {
-                kind: 'ServiceAccount',
-                serviceAccount: { name: SA, namespace: NS },
-              },
-            ],
-            resourceRules: [
-              {
-                verbs: ['*'],
-                apiGroups: ['*'],
-                resources: ['*'],
-                clusterScope: true,
-                namespaces: ['*'],
-              },
-            ],
-            nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
-          },
-        ],
-      },
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: APP, namespace: NS, labels },
-      spec: {
-        replicas,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            containers: [
-              {
-                name: APP,
-                image: 'gcr.io/google-samples/hello-app:1.0',
-                ports: [{ containerPort: 8080, name: 'http' }],
-                resources: { requests: { cpu: '10m', memory: '16Mi' } },
-              },
-            ],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: APP, namespace: NS, labels: { app: APP } },
-      spec: {
-        selector: { app: APP },
-        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: `${APP}-v1`, namespace: NS, labels: { app: APP } },
-      spec: {
-        selector: labels,
-        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-      },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: 'bench-other',
-        namespace: NS,
-        labels: { app: 'bench-other' },
-      },
-      spec: {
-        selector: { app: 'bench-other' },
-        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-      },
-    },
+    ...benchIdentityObjects(IDENTITY),
+    benchDeployment({ name: APP, namespace: NS, replicas }),
+    httpService({ name: APP, namespace: NS, app: APP }),
+    httpService({
+      name: `${APP}-v1`,
+      namespace: NS,
+      app: APP,
+      selector: { app: APP, version: 'v1' },
+    }),
+    httpService({ name: 'bench-other', namespace: NS, app: 'bench-other' }),
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'Gateway',
@@ -732,30 +503,8 @@ function benchObjects(replicas) {
         ],
       },
     },
-    {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'DestinationRule',
-      metadata: { name: APP, namespace: NS },
-      spec: { host: APP, subsets: [{ name: 'v1', labels: { version: 'v1' } }] },
-    },
-    {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: APP, namespace: NS },
-      spec: {
-        hosts: [APP],
-        http: [
-          {
-            route: [
-              {
-                destination: { host: APP, subset: 'v1', port: { number: 80 } },
-                weight: 100,
-              },
-            ],
-          },
-        ],
-      },
-    },
+    v1DestinationRule({ name: APP, namespace: NS }),
+    v1VirtualService({ name: APP, namespace: NS }),
     {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
@@ -768,61 +517,17 @@ function benchObjects(replicas) {
         ],
       },
     },
-    {
-      apiVersion: 'security.istio.io/v1',
-      kind: 'PeerAuthentication',
-      metadata: { name: 'default', namespace: NS },
-      spec: { mtls: { mode: 'PERMISSIVE' } },
-    },
+    defaultPeerAuthentication(NS),
   ];
 }
 
-async function waitNamespaceGone(timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!(await kube(`/api/v1/namespaces/${NS}`))) return true;
-    await sleep(2000);
-  }
-  return false;
-}
-
-/** A Kubernetes quantity as a number ("2k" -> 2000, "110" -> 110). */
-function quantity(q) {
-  const m = /^([0-9.]+)(k|M|G|Ki|Mi|Gi)?$/.exec(String(q));
-  if (!m) return Number(q);
-  const mult =
-    { k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[m[2]] ??
-    1;
-  return Number(m[1]) * mult;
-}
-
-async function podCapacity() {
-  const nodes = (await kube('/api/v1/nodes')).items.filter(
-    n =>
-      (n.status?.conditions ?? []).some(
-        c => c.type === 'Ready' && c.status === 'True',
-      ) && !n.spec?.unschedulable,
-  );
-  const allocatable = nodes.reduce(
-    (s, n) => s + quantity(n.status?.allocatable?.pods ?? '0'),
-    0,
-  );
-  const pods = (
-    await kube(
-      '/api/v1/pods?fieldSelector=status.phase!=Succeeded,status.phase!=Failed',
-    )
-  ).items;
-  const used = pods.filter(
-    p => p.spec?.nodeName && p.metadata?.namespace !== NS,
-  ).length;
-  return {
-    nodes: nodes.map(
-      n => `${n.metadata.name}(${n.status?.allocatable?.pods} pods)`,
-    ),
-    allocatable,
-    used,
-    free: allocatable - used,
-  };
+/** Bench nodes for `pods` pods, and their free pod slots. */
+async function podCapacity(pods) {
+  await ensureBenchNodes(benchNodesFor(pods), {
+    log,
+    fieldManager: FIELD_MANAGER,
+  });
+  return benchCapacity(new Set([NS]));
 }
 
 async function scaleAndWait(replicas, timeoutMs = 15 * 60_000) {
@@ -864,128 +569,44 @@ async function scaleAndWait(replicas, timeoutMs = 15 * 60_000) {
 
 // ---------------------------------------------------------------------------------------------
 // the bench backend
-let backend; // child process
+let backend; // from startBenchBackend()
 let tmpDir;
 function writeBenchConfig() {
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-status-bench-'));
-  const catalogFile = path.join(tmpDir, 'bench-catalog.yaml');
-  fs.writeFileSync(
-    catalogFile,
-    YAML.stringify({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: {
+  const catalogFile = writeCatalogFile(
+    path.join(tmpDir, 'bench-catalog.yaml'),
+    [
+      componentEntity({
         name: APP,
+        namespace: NS,
+        app: APP,
         description: 'Benchmark workload (bench/status-bench.mjs)',
-        annotations: {
-          'backstage.io/kubernetes-id': APP,
-          'backstage.io/kubernetes-namespace': NS,
-          'backstage.io/kubernetes-label-selector': SELECTOR,
-        },
-      },
-      spec: {
-        type: 'service',
-        lifecycle: 'experimental',
-        owner: 'group:default/mesh-admins',
-      },
-    }),
+      }),
+    ],
   );
-  // The cluster fragment from scripts/cluster-config, with the bench ServiceAccount's token in place
-  // of the mesh-portal token (both are bound to cluster-admin; see README "Method").
-  const cluster = YAML.parse(
-    execFileSync(path.join(REPO, 'scripts/cluster-config'), {
-      encoding: 'utf8',
-    }),
-  );
-  for (const method of cluster.kubernetes.clusterLocatorMethods) {
-    for (const c of method.clusters ?? []) c.serviceAccountToken = benchToken;
-  }
-  const config = {
-    ...cluster,
-    mesh: { statusCache: { enabled: STATUS_CACHE } },
-    backend: {
-      baseUrl: BASE,
-      listen: { port: PORT },
-      database: { client: 'better-sqlite3', connection: ':memory:' },
-      auth: {
-        externalAccess: [
-          {
-            type: 'static',
-            options: { token: STATIC_TOKEN, subject: 'bench' },
-          },
-        ],
-      },
-    },
-    catalog: {
-      locations: [
-        { type: 'file', target: path.join(REPO, 'catalog/org.yaml') },
-        { type: 'file', target: catalogFile },
-      ],
-    },
-  };
-  const configFile = path.join(tmpDir, 'app-config.bench.yaml');
-  fs.writeFileSync(
-    configFile,
-    `# generated by bench/status-bench.mjs\n${YAML.stringify(config)}`,
-    { mode: 0o600 },
-  );
-  return configFile;
+  return writeBackendConfig({
+    dir: tmpDir,
+    name: 'bench',
+    port: PORT,
+    staticToken: STATIC_TOKEN,
+    cluster: clusterFragment(benchToken),
+    catalogFiles: [catalogFile],
+    extra: { mesh: { statusCache: { enabled: STATUS_CACHE } } },
+  });
 }
 
 async function startBackend(configFile) {
-  const backendDir = path.join(REPO, 'packages/backend');
-  const logFile = path.join(tmpDir, 'backend.log');
-  const out = fs.openSync(logFile, 'a');
-  // What `yarn workspace backend start` (backstage-cli package start) runs, minus the file watcher
-  // (other people edit the repo during a run; a restart mid-measurement would spoil it).
-  const args = [
-    // The inspector is idle (no session) during the timed phases; the profile phase attaches last.
-    ...(opts['skip-profile']
-      ? []
-      : [`--inspect=127.0.0.1:${opts['inspect-port']}`]),
-    '--enable-source-maps',
-    '--require',
-    require.resolve('@backstage/cli-node/config/nodeTransform.cjs', {
-      paths: [REPO],
-    }),
-    'src/index.ts',
-    '--config',
-    path.join(REPO, 'app-config.yaml'),
-    '--config',
+  backend = await startBenchBackend({
+    port: PORT,
     configFile,
-  ];
-  backend = spawn(process.execPath, args, {
-    cwd: backendDir,
-    detached: true, // own process group: stop() kills the group
-    stdio: ['ignore', out, out],
-    env: {
-      ...process.env,
-      NODE_ENV: 'development',
-      ESBK_TSCONFIG_PATH: path.join(REPO, 'tsconfig.json'),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    },
+    logFile: path.join(tmpDir, 'backend.log'),
+    // The inspector is idle (no session) during the timed phases; the profile phase attaches last.
+    inspectPort: opts['skip-profile'] ? undefined : opts['inspect-port'],
+    log,
   });
-  fs.closeSync(out);
-  log(`backend pid ${backend.pid}, log ${logFile}`);
-  const t0 = Date.now();
-  for (;;) {
-    if (backend.exitCode !== null)
-      throw new Error(
-        `backend exited with ${backend.exitCode}; log:\n${tail(logFile)}`,
-      );
-    try {
-      const r = await fetch(`${BASE}/.backstage/health/v1/readiness`);
-      if (r.ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() - t0 > 240_000)
-      throw new Error(`backend not ready after 240s; log:\n${tail(logFile)}`);
-    await sleep(1000);
-  }
-  const ready = (Date.now() - t0) / 1000;
+  const t0 = backend.startedAt;
   log(
-    `backend ready after ${ready.toFixed(
+    `backend ready after ${backend.readySeconds.toFixed(
       0,
     )}s; waiting for component:default/${APP} in the catalog`,
   );
@@ -1002,110 +623,46 @@ async function startBackend(configFile) {
     }
     if (Date.now() - t0 > 400_000)
       throw new Error(
-        `entity not in the catalog (HTTP ${r.status}); log:\n${tail(logFile)}`,
+        `entity not in the catalog (HTTP ${r.status}); log:\n${tail(
+          backend.logFile,
+        )}`,
       );
     await sleep(1000);
   }
   return {
-    readySeconds: ready,
+    readySeconds: backend.readySeconds,
     entitySeconds: (Date.now() - t0) / 1000,
-    logFile,
+    logFile: backend.logFile,
   };
 }
 
-function tail(file, n = 40) {
-  try {
-    return fs
-      .readFileSync(file, 'utf8')
-      .trim()
-      .split('\n')
-      .slice(-n)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function stopBackend() {
-  if (!backend || backend.exitCode !== null || backend.signalCode !== null)
-    return;
-  const exited = new Promise(r => backend.once('exit', r));
-  try {
-    process.kill(-backend.pid, 'SIGTERM');
-  } catch {
-    /* gone */
-  }
-  const done = await Promise.race([
-    exited.then(() => true),
-    sleep(20_000).then(() => false),
-  ]);
-  if (!done) {
-    try {
-      process.kill(-backend.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-let cleanedUp = false;
 async function cleanup() {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  await stopBackend();
+  await stopStartedBackends();
   if (mesh && !opts.keep) {
-    log(
-      `deleting namespace ${NS}, ClusterRoleBinding ${CRB}, FlowSchema ${FLOW_SCHEMA}`,
-    );
-    await testing.kubectl([
-      'delete',
-      'clusterrolebinding',
-      CRB,
-      '--ignore-not-found',
-    ]);
-    await testing.kubectl([
-      'delete',
-      'flowschema',
-      FLOW_SCHEMA,
-      '--ignore-not-found',
-    ]);
-    await testing.kubectl([
-      'delete',
-      'namespace',
-      NS,
-      '--ignore-not-found',
-      '--wait=false',
-    ]);
-    if (await waitNamespaceGone(180_000)) log(`namespace ${NS} deleted`);
-    else
-      log(
-        `namespace ${NS} still terminating after 180s (the namespace controller finishes it)`,
-      );
+    await deleteBenchCluster({
+      namespaces: [NS],
+      identity: IDENTITY,
+      timeoutMs: 180_000,
+      log,
+    });
   } else if (opts.keep) {
     log(
-      `--keep: left namespace ${NS}, ClusterRoleBinding ${CRB}, FlowSchema ${FLOW_SCHEMA}, ${tmpDir}`,
+      `--keep: left namespace ${NS}, ClusterRoleBinding ${CRB}, FlowSchema ${FLOW_SCHEMA}, bench nodes, ${tmpDir}`,
     );
   }
   if (tmpDir && !opts.keep) fs.rmSync(tmpDir, { recursive: true, force: true });
-  agent.destroy();
-}
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    log(`${sig}: cleaning up`);
-    cleanup().finally(() => process.exit(130));
-  });
+  closeApiserver();
 }
 
 // ---------------------------------------------------------------------------------------------
 async function main() {
   const started = new Date();
-  mesh = await testing.ensureMesh();
-  ca = fs.readFileSync(mesh.caFile);
+  mesh = await connectMesh();
   const version = await kube('/version');
   log(`apiserver ${mesh.server} ${version.gitVersion}`);
 
-  // capacity: 2 kwok nodes; scale the bench down if the pods would not fit
-  const capacity = await podCapacity();
+  // capacity: bench nodes for the large pod count; scale the bench down if the pods would not fit
+  const capacity = await podCapacity(PODS);
   const notes = [];
   if (PODS > capacity.free - 10) {
     const fit = Math.max(10, capacity.free - 10);
@@ -1124,26 +681,9 @@ async function main() {
   );
 
   // namespace (unlabelled: no sidecar injection), reuse-safe
-  const existing = await kube(`/api/v1/namespaces/${NS}`);
-  if (existing?.metadata?.deletionTimestamp) {
-    log(`namespace ${NS} is terminating (previous run); waiting`);
-    if (!(await waitNamespaceGone(300_000)))
-      throw new Error(`namespace ${NS} still terminating`);
-  }
-  if (!(await kube(`/api/v1/namespaces/${NS}`))) {
-    await kube('/api/v1/namespaces', {
-      method: 'POST',
-      body: {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: NS, labels: { 'mesh-portal/bench': 'true' } },
-      },
-    });
-  }
+  await ensureBenchNamespace(NS, log);
   await apply(benchObjects(SMALL_PODS));
-  benchToken = (
-    await kubectl(['create', 'token', SA, '-n', NS, '--duration=4h'])
-  ).trim();
+  benchToken = await createBenchToken(NS, SA);
   const smallReady = await scaleAndWait(SMALL_PODS);
 
   const configFile = writeBenchConfig();
@@ -1240,6 +780,9 @@ async function main() {
           // issue 12: status from cache <= 0.3 x bare lists (p50) at 1k pods, no apiserver request
           'cache: a <= 0.3 x b (p50)': ratios.aOverB.p50 <= 0.3,
           'cache: 0 requests per status': reqLarge < 0.5,
+          // issue 12: status from cache at 10k pods within 2x of 1k (run with --small-pods 1000 --pods 10000)
+          'cache: a @ large <= 2 x a @ small (p50)':
+            L.a.p50 <= 2 * small.latency.a.p50,
         }
       : {}),
     'a <= 1.3 x b (p50)': ratios.aOverB.p50 <= 1.3,
@@ -1253,12 +796,7 @@ async function main() {
   const result = {
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      node: process.version,
-      apiserver: version.gitVersion,
-      loadavg: os.loadavg(),
-    },
+    machine: machineInfo(version),
     config: {
       namespace: NS,
       app: APP,
@@ -1283,13 +821,7 @@ async function main() {
     targets,
     profile,
   };
-  const resultsDir = path.join(REPO, 'bench/results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const resultFile = path.join(
-    resultsDir,
-    `status-bench-${started.toISOString().replace(/[:.]/g, '-')}.json`,
-  );
-  fs.writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
+  const resultFile = writeResult('status-bench', started, result);
   printSummary(result, resultFile);
 }
 
@@ -1318,7 +850,12 @@ function printSummary(r, file) {
     ...r.notes.map(n => `NOTE: ${n}`),
     '',
     `Latency @ ${r.config.pods} pods (${r.config.iterations} sequential iterations after ${r.config.warmup} warm-up; order a,b,c,d rotated per iteration):`,
-    row(`(a) mesh status GET …/status (${r.config.statusCache ? 'from cache' : 'live'})`, L.a),
+    row(
+      `(a) mesh status GET …/status (${
+        r.config.statusCache ? 'from cache' : 'live'
+      })`,
+      L.a,
+    ),
     row('(b) baseline: 9 parallel apiserver reads', L.b),
     row('(c) kubernetes plugin POST /services/…', L.c),
     row('(d) diagnostic: (b) via @kubernetes/client-node', L.d),
@@ -1332,7 +869,9 @@ function printSummary(r, file) {
       ? [
           `  status from cache vs bare lists (a/b): target <= 0.3x p50 ${ok(
             r.targets['cache: a <= 0.3 x b (p50)'],
-          )}; 0 apiserver requests per status ${ok(r.targets['cache: 0 requests per status'])}`,
+          )}; 0 apiserver requests per status ${ok(
+            r.targets['cache: 0 requests per status'],
+          )}`,
         ]
       : []),
     `  ratio a/c: p50 ${fmt(r.ratios.aOverC.p50, 2)}x  p95 ${fmt(
@@ -1347,6 +886,15 @@ function printSummary(r, file) {
     row('(b) baseline', S.b),
     row('(c) kubernetes plugin', S.c),
     row('(d) diagnostic: (b) via client-node', S.d),
+    ...(r.config.statusCache
+      ? [
+          `  (a) @ ${r.config.pods} / (a) @ ${
+            r.config.smallPods
+          } pods: p50 ${fmt(L.a.p50 / S.a.p50, 2)}x   (target <= 2x: ${ok(
+            r.targets['cache: a @ large <= 2 x a @ small (p50)'],
+          )})`,
+        ]
+      : []),
     '',
     `apiserver requests per call (${r.config.countCalls} sequential calls per figure):`,
     req(`(a) status @ ${r.small.pods} pods`, r.small.requests.a),
@@ -1390,13 +938,4 @@ function printSummary(r, file) {
   console.log(lines.join('\n'));
 }
 
-let exitCode = 0;
-try {
-  await main();
-} catch (error) {
-  exitCode = 1;
-  console.error(`[bench] FAILED: ${error?.stack ?? error}`);
-} finally {
-  await cleanup().catch(e => console.error(`[bench] cleanup failed: ${e}`));
-}
-process.exit(exitCode);
+await runBench('bench', main, cleanup);
