@@ -9,6 +9,7 @@ import {
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { MeshClusterConfig } from './clusterConfig';
+import { UnansweredBackoff, UnansweredClusters } from './UnansweredClusters';
 import {
   ApiStatus,
   ClusterRequestError,
@@ -149,13 +150,17 @@ export class ClusterGateway {
   private readonly apis = new Map<string, KubernetesObjectApi>();
   private readonly kubeConfigs = new Map<string, KubeConfig>();
   private readonly readConnections = new Map<string, Promise<ReadConnection>>();
+  private readonly unanswered: UnansweredClusters;
 
   constructor(
     private readonly clusters: MeshClusterConfig[],
     private readonly fieldManager: string,
     private readonly logger: LoggerService,
     private readonly timeoutMs = 10_000,
-  ) {}
+    unansweredBackoff?: UnansweredBackoff,
+  ) {
+    this.unanswered = new UnansweredClusters(logger, unansweredBackoff);
+  }
 
   /** How long one cluster may take to answer a request, or to be read for one status. */
   get requestTimeoutMs(): number {
@@ -387,14 +392,26 @@ export class ClusterGateway {
     path: string,
     notFoundIsNull: boolean,
   ): Promise<R | null> {
-    const connection = await this.readConnection(cluster);
-    return getJson<R>(connection, {
-      cluster,
-      what,
-      path,
-      timeoutMs: this.timeoutMs,
-      notFoundIsNull,
-    });
+    this.unanswered.check(cluster, what);
+    try {
+      const connection = await this.readConnection(cluster);
+      const answer = await getJson<R>(connection, {
+        cluster,
+        what,
+        path,
+        timeoutMs: this.timeoutMs,
+        notFoundIsNull,
+      });
+      this.unanswered.answered(cluster);
+      return answer;
+    } catch (error) {
+      if (error instanceof ClusterRequestError && error.statusCode !== undefined) {
+        this.unanswered.answered(cluster);
+      } else {
+        this.unanswered.failed(cluster, error);
+      }
+      throw error;
+    }
   }
 
   private readConnection(cluster: string): Promise<ReadConnection> {

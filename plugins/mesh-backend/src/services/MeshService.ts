@@ -47,6 +47,7 @@ import {
   FieldManagerConflictError,
   KubeJson,
 } from '../cluster/ClusterGateway';
+import { ClusterUnansweredError } from '../cluster/UnansweredClusters';
 import { withClusterDeadline } from '../cluster/clusterDeadline';
 import { ClusterReader } from '../cluster/ClusterReader';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
@@ -616,7 +617,13 @@ export class MeshService {
             ),
           );
         } catch (error) {
-          this.deps.logger.warn(
+          // A cluster that does not answer was logged once when its outage began.
+          const log =
+            error instanceof ClusterUnansweredError
+              ? this.deps.logger.debug
+              : this.deps.logger.warn;
+          log.call(
+            this.deps.logger,
             `${what} of ${entityRef} on ${cluster.name} failed: ${error}`,
           );
           return {
