@@ -109,6 +109,9 @@ export class FakeClusterGateway {
     return this.clusters;
   }
 
+  /** The fake never holds reads back (UnansweredClusters.test.ts covers outages). */
+  assertAnswering(_cluster: string, _what: string) {}
+
   /** Every object the cluster holds now. */
   get objects(): KubeJson[] {
     return [...this.store.values()];

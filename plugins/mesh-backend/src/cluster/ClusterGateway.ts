@@ -162,6 +162,14 @@ export class ClusterGateway {
     this.unanswered = new UnansweredClusters(logger, unansweredBackoff);
   }
 
+  /**
+   * Throws a {@link ClusterUnansweredError} while the cluster is in an outage (it did not answer
+   * a moment ago), so that work made of many reads can skip it at once.
+   */
+  assertAnswering(cluster: string, what: string): void {
+    this.unanswered.check(cluster, what);
+  }
+
   /** How long one cluster may take to answer a request, or to be read for one status. */
   get requestTimeoutMs(): number {
     return this.timeoutMs;

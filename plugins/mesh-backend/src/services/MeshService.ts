@@ -608,6 +608,9 @@ export class MeshService {
     const read = this.clustersFor(target).map(
       async (cluster): Promise<R | ClusterMeshStatusError> => {
         try {
+          // A cluster that did not answer a moment ago: one error row, no reads (and no cache
+          // lookups) for it on this poll.
+          this.deps.gateway.assertAnswering(cluster.name, `read ${what}`);
           return await withClusterDeadline(
             cluster.name,
             `read ${what}`,
