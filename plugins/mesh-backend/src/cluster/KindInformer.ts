@@ -48,6 +48,9 @@ export class KindInformer {
   private timer: NodeJS.Timeout | undefined;
   private lastError: unknown;
   private lists = 0;
+  /** Bumped on every change to the memory; the label indexes belong to one version. */
+  private version = 0;
+  private labelIndexes = { version: -1, byNamespaceAndKey: new Map<string, Map<string, KubeJson[]>>() };
 
   constructor(
     private readonly cluster: string,
@@ -87,6 +90,33 @@ export class KindInformer {
     return this.ready && this.listWatch ? this.listWatch.list(namespace) : [];
   }
 
+  /**
+   * The cached objects of `namespace` (all when undefined) whose label `key` is `value`. The
+   * overview asks for a thousand entities' pods at once: each namespace is scanned once per
+   * key into an index instead of once per entity. The indexes hold for one version of the
+   * memory (any event makes them stale, and they are rebuilt on the next use).
+   */
+  withLabel(namespace: string | undefined, key: string, value: string): readonly KubeJson[] {
+    if (!this.ready || !this.listWatch) return [];
+    if (this.labelIndexes.version !== this.version) {
+      this.labelIndexes = { version: this.version, byNamespaceAndKey: new Map() };
+    }
+    const indexKey = `${namespace ?? ''}\u0000${key}`;
+    let byValue = this.labelIndexes.byNamespaceAndKey.get(indexKey);
+    if (!byValue) {
+      byValue = new Map();
+      for (const object of this.listWatch.list(namespace)) {
+        const labelValue = object.metadata?.labels?.[key];
+        if (labelValue === undefined) continue;
+        const same = byValue.get(labelValue);
+        if (same) same.push(object);
+        else byValue.set(labelValue, [object]);
+      }
+      this.labelIndexes.byNamespaceAndKey.set(indexKey, byValue);
+    }
+    return byValue.get(value) ?? [];
+  }
+
   object(name: string, namespace?: string): KubeJson | undefined {
     return this.ready && this.listWatch ? this.listWatch.get(name, namespace) : undefined;
   }
@@ -112,9 +142,13 @@ export class KindInformer {
     // Watch events hand the object the ListWatch stores; trimmed in place.
     const trim = (object: KubeJson) => {
       trimForStatus(object, apiVersion, kind);
+      this.version += 1;
     };
     listWatch.on('add', trim);
     listWatch.on('update', trim);
+    listWatch.on('delete', () => {
+      this.version += 1;
+    });
     const fail = (error: unknown) => {
       if (failed || this.stopped) return;
       failed = true;
@@ -139,6 +173,7 @@ export class KindInformer {
     const previous = this.listWatch;
     this.listWatch = listWatch;
     this.pending = undefined;
+    this.version += 1;
     await previous?.stop();
     this.synced = true;
     this.lists += 1;

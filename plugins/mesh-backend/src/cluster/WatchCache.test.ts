@@ -128,6 +128,27 @@ describe('WatchCache', () => {
     expect(live.reads).toEqual([]);
   });
 
+  it('answers equality selectors from a label index that every event renews', async () => {
+    source.items.set(PODS, [pod('shop', 'a', { app: 'web' }), pod('shop', 'b', { app: 'db' }), pod('other', 'c', { app: 'web' })]);
+    await syncPods();
+    const web = async (namespace?: string, selector = 'app=web') =>
+      names(await cache.list('c1', 'v1', 'Pod', { namespace, labelSelector: selector }));
+    expect(await web('shop')).toEqual(['shop/a']);
+    expect(await web()).toEqual(['other/c', 'shop/a']);
+    const watch = source.lastWatch(PODS);
+    watch.emit('ADDED', pod('shop', 'd', { app: 'web', version: 'v2' }));
+    expect(await web('shop')).toEqual(['shop/a', 'shop/d']);
+    expect(await web('shop', 'app=web,version=v2')).toEqual(['shop/d']);
+    expect(await web('shop', 'app in (web),version!=v2')).toEqual(['shop/a']);
+    watch.emit('MODIFIED', pod('shop', 'a', { app: 'db' }));
+    expect(await web('shop')).toEqual(['shop/d']);
+    expect(await web('shop', 'app=db')).toEqual(['shop/a', 'shop/b']);
+    watch.emit('DELETED', pod('shop', 'd', { app: 'web' }));
+    expect(await web('shop')).toEqual([]);
+    expect(await web()).toEqual(['other/c']);
+    expect(live.reads).toEqual([]);
+  });
+
   it('keeps what the status reads and drops managedFields, env, mounts and volumes', async () => {
     source.items.set(PODS, [pod('shop', 'a')]);
     await syncPods();

@@ -59,11 +59,15 @@ export class WatchCache implements ClusterReader {
     const informer = this.readyInformer(cluster, apiVersion, kind, options.namespace);
     const selector = informer && parseOrUndefined(options.labelSelector);
     if (!informer || selector === undefined) return this.live.list<T>(cluster, apiVersion, kind, options);
-    const objects = informer.objects(options.namespace);
-    const matching = selector.requirements.length === 0
-      ? objects
-      : objects.filter(o => matchesSelector(o.metadata?.labels, selector));
-    return matching as T[]; // a fresh array (ListWatch.list copies); the objects are shared
+    if (selector.requirements.length === 0) {
+      return informer.objects(options.namespace) as T[]; // a fresh array (ListWatch.list copies); the objects are shared
+    }
+    // An equality requirement narrows the candidates through the informer's label index.
+    const equality = selector.requirements.find(r => r.operator === 'Equals' || (r.operator === 'In' && r.values.length === 1));
+    const candidates = equality
+      ? informer.withLabel(options.namespace, equality.key, equality.operator === 'Equals' ? equality.value : (equality as { values: string[] }).values[0])
+      : informer.objects(options.namespace);
+    return candidates.filter(o => matchesSelector(o.metadata?.labels, selector)) as T[]; // a fresh array
   }
 
   async get<T extends KubeJson = KubeJson>(

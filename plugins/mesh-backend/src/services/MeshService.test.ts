@@ -509,14 +509,14 @@ describe('MeshService.overview', () => {
     });
     let inFlight = 0;
     let maxInFlight = 0;
-    const read = service.status.bind(service);
-    jest.spyOn(service, 'status').mockImplementation(async (ref, creds) => {
+    const read = (service as any).statusOf.bind(service);
+    jest.spyOn(service as any, 'statusOf').mockImplementation(async (listed: any) => {
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
       // Let every other ready read start before this one answers.
       await new Promise(resolve => setTimeout(resolve, 5));
       try {
-        return await read(ref, creds);
+        return await read(listed);
       } finally {
         inFlight--;
       }
@@ -535,7 +535,7 @@ describe('MeshService.overview', () => {
       audit: {} as AuditStore,
       logger: mockServices.logger.mock(),
     });
-    const status = jest.spyOn(service, 'status');
+    const status = jest.spyOn(service as any, 'statusOf');
     const asked: string[][] = [];
     const rows = await service.overview(credentials, async refs => {
       asked.push(refs);
@@ -548,7 +548,7 @@ describe('MeshService.overview', () => {
         'component:default/web-2',
       ],
     ]);
-    expect(status.mock.calls.map(([ref]) => ref)).toEqual([
+    expect(status.mock.calls.map(([e]: any[]) => `component:default/${e.metadata.name}`)).toEqual([
       'component:default/web-0',
       'component:default/web-2',
     ]);
@@ -558,6 +558,20 @@ describe('MeshService.overview', () => {
     ]);
   });
 
+  it('reads each status from the entity the list gave, without a catalog lookup per entity', async () => {
+    const catalog = catalogServiceMock({ entities });
+    const lookup = jest.spyOn(catalog, 'getEntityByRef');
+    const service = new MeshService({
+      catalog,
+      gateway: cluster().asGateway(),
+      audit: {} as AuditStore,
+      logger: mockServices.logger.mock(),
+    });
+    const rows = await service.overview(credentials);
+    expect(rows).toHaveLength(entities.length);
+    expect(lookup).not.toHaveBeenCalled();
+  });
+
   it('leaves out an entity whose status fails and shows the others', async () => {
     const service = new MeshService({
       catalog: catalogServiceMock({ entities: entities.slice(0, 3) }),
@@ -565,11 +579,11 @@ describe('MeshService.overview', () => {
       audit: {} as AuditStore,
       logger: mockServices.logger.mock(),
     });
-    const read = service.status.bind(service);
-    jest.spyOn(service, 'status').mockImplementation(async (ref, creds) => {
-      if (ref.endsWith('/web-1'))
+    const read = (service as any).statusOf.bind(service);
+    jest.spyOn(service as any, 'statusOf').mockImplementation(async (listed: any) => {
+      if (listed.metadata.name === 'web-1')
         throw new Error('cluster local: connection refused');
-      return read(ref, creds);
+      return read(listed);
     });
     const rows = await service.overview(credentials);
     expect(rows.map(r => r.entityRef)).toEqual([

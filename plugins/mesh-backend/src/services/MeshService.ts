@@ -132,7 +132,12 @@ export class MeshService {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<MeshStatusResponse> {
-    const entity = await this.entity(entityRef, credentials);
+    return this.statusOf(await this.entity(entityRef, credentials));
+  }
+
+  /** The status of an entity the caller already read from the catalog. */
+  private async statusOf(entity: Entity): Promise<MeshStatusResponse> {
+    const entityRef = stringifyEntityRef(entity);
     const target = this.target(entity);
     const multiCluster = this.deps.gateway.listClusters().length > 1;
     const results = await this.perCluster(
@@ -150,7 +155,7 @@ export class MeshService {
       ? { refreshMs: CACHED_STATUS_REFRESH_MS }
       : {};
     return {
-      entityRef: stringifyEntityRef(entity),
+      entityRef,
       clusters: results,
       ...refresh,
     };
@@ -422,7 +427,9 @@ export class MeshService {
       { credentials },
     );
     // Statuses are read a few at a time (each is bounded per cluster by the request timeout),
-    // so a slow cluster costs the overview one timeout per batch, not one per entity.
+    // so a slow cluster costs the overview one timeout per batch, not one per entity. The
+    // entities come from the list above: no catalog round trip per entity (with more entities
+    // than the lookup cache holds, those round trips were most of the overview's time).
     const limit = pLimit(OVERVIEW_CONCURRENCY);
     const candidates = items
       .filter(isMeshAvailable)
@@ -437,7 +444,7 @@ export class MeshService {
               return {
                 entity,
                 ref,
-                status: await this.status(ref, credentials),
+                status: await this.statusOf(entity),
               };
             } catch (error) {
               this.deps.logger.warn(`overview: ${ref}: ${error}`);
