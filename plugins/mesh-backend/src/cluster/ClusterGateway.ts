@@ -159,7 +159,11 @@ export class ClusterGateway {
     private readonly timeoutMs = 10_000,
     unansweredBackoff?: UnansweredBackoff,
   ) {
-    this.unanswered = new UnansweredClusters(logger, unansweredBackoff);
+    // The probe of a down cluster: `/version`, a read every identity may make.
+    this.unanswered = new UnansweredClusters(logger, unansweredBackoff, Date.now, async cluster => {
+      const connection = await this.readConnection(cluster);
+      await getJson(connection, { cluster, what: 'probe /version', path: '/version', timeoutMs: this.timeoutMs, notFoundIsNull: false });
+    });
   }
 
   /**

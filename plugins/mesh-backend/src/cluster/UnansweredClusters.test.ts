@@ -62,6 +62,31 @@ describe('UnansweredClusters', () => {
     expect(checked(c)).toBeUndefined();
   });
 
+  it('with a probe, keeps failing fast after the delay while one probe is out, and ends or extends the outage by it', async () => {
+    const probes: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+    const c = new UnansweredClusters(mockServices.logger.mock(), { baseMs: 1000, maxMs: 4000 }, () => time, () =>
+      new Promise<void>((resolve, reject) => {
+        probes.push({ resolve, reject });
+      }),
+    );
+    c.failed('edge', refused);
+    time += 1000;
+    expect(checked(c)!.message).toMatch(/; being tried again$/);
+    expect(checked(c)).toBeDefined(); // a second read while the probe is out
+    expect(probes).toHaveLength(1);
+    probes[0].reject(refused); // still down: the next delay doubles
+    await new Promise(resolve => setImmediate(resolve));
+    time += 1999;
+    expect(checked(c)!.message).toMatch(/tried again in 0 s$/);
+    expect(probes).toHaveLength(1);
+    time += 1;
+    expect(checked(c)).toBeDefined();
+    expect(probes).toHaveLength(2);
+    probes[1].resolve(); // it answers again
+    await new Promise(resolve => setImmediate(resolve));
+    expect(checked(c)).toBeUndefined();
+  });
+
   it('keeps a timed-out outage a 504 and a refused one a 502', () => {
     const c = clusters();
     c.failed('edge', new ClusterRequestError('edge', undefined, 'no answer within 300 ms', true));
@@ -73,7 +98,7 @@ describe('UnansweredClusters', () => {
 });
 
 describe('ClusterGateway with a cluster that does not answer', () => {
-  it('sends no request to it until the delay is over, then tries again', async () => {
+  it('sends no request to it until the delay is over, then one probe in the background', async () => {
     // Accepts and drops every connection (no TLS, no HTTP status): counts the attempts.
     let connections = 0;
     const server = net.createServer(socket => {
@@ -103,10 +128,15 @@ describe('ClusterGateway with a cluster that does not answer', () => {
       expect(reads[0].message).toMatch(/^list Service on cluster edge: not sent, the cluster did not answer .* ago \(list Pod on cluster edge: /);
       expect(connections).toBe(tried);
 
+      // After the delay one probe goes out in the background; the reads still fail at once.
       await new Promise(resolve => setTimeout(resolve, 350));
-      const again = await gateway.list('edge', 'v1', 'Pod', { namespace: 'prod' }).catch(e => e);
-      expect(again).not.toBeInstanceOf(ClusterUnansweredError);
-      expect(connections).toBeGreaterThan(tried);
+      const again = await Promise.all(
+        Array.from({ length: 9 }, () => gateway.list('edge', 'v1', 'Pod', { namespace: 'prod' }).catch(e => e)),
+      );
+      expect(again.every(e => e instanceof ClusterUnansweredError)).toBe(true);
+      expect(again[0].message).toMatch(/; being tried again$/);
+      await new Promise(resolve => setTimeout(resolve, 100));
+      expect(connections).toBe(tried + 1);
     } finally {
       server.close();
     }

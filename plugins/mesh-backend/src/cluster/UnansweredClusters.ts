@@ -24,6 +24,8 @@ interface Outage {
   until: number;
   failures: number;
   error: ClusterRequestError;
+  /** A probe is out (after `until`): reads keep failing fast until it comes back. */
+  probing?: boolean;
 }
 
 /**
@@ -31,7 +33,9 @@ interface Outage {
  * their reads fail at once for a short while instead of each waiting for its own refusal or
  * timeout. With thirty clusters configured and a few down, a status or the overview would
  * otherwise pay for every unanswered request of every down cluster on every poll. After the
- * delay one round of reads goes out again; an answer (any HTTP status) ends the outage.
+ * delay, one probe (when given; else the next round of reads) goes out in the background while
+ * reads keep failing fast, so no status waits for a down cluster; an answer (any HTTP status)
+ * ends the outage.
  */
 export class UnansweredClusters {
   private readonly outages = new Map<string, Outage>();
@@ -40,18 +44,37 @@ export class UnansweredClusters {
     private readonly logger: LoggerService,
     private readonly backoff: UnansweredBackoff = { baseMs: 1000, maxMs: 30_000 },
     private readonly now: () => number = Date.now,
+    /** One cheap request to the cluster; resolves when it answered with any HTTP status. */
+    private readonly probe?: (cluster: string) => Promise<void>,
   ) {}
 
   /** Throws a {@link ClusterUnansweredError} while the cluster's outage holds reads back. */
   check(cluster: string, what: string): void {
     const outage = this.outages.get(cluster);
     const now = this.now();
-    if (!outage || now >= outage.until) return;
+    if (!outage) return;
+    if (now >= outage.until) {
+      if (!this.probe) return; // the reads themselves try again
+      if (!outage.probing) this.startProbe(cluster, outage);
+    }
+    const next = now < outage.until ? `tried again in ${seconds(outage.until - now)}` : 'being tried again';
     throw new ClusterUnansweredError(
       cluster,
       `${what} on cluster ${cluster}: not sent, the cluster did not answer ${seconds(now - outage.at)} ago ` +
-        `(${outage.error.message}); tried again in ${seconds(outage.until - now)}`,
+        `(${outage.error.message}); ${next}`,
       outage.error.timedOut,
+    );
+  }
+
+  private startProbe(cluster: string, outage: Outage): void {
+    outage.probing = true;
+    this.probe!(cluster).then(
+      () => this.answered(cluster),
+      error => {
+        outage.probing = false;
+        if (error instanceof ClusterRequestError && error.statusCode !== undefined) this.answered(cluster);
+        else this.failed(cluster, error instanceof ClusterRequestError ? error : outage.error);
+      },
     );
   }
 

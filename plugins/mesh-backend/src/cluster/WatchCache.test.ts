@@ -268,6 +268,23 @@ describe('WatchCache', () => {
     expect(names(await cache.list('c1', 'v1', 'Pod'))).toEqual(['shop/a', 'shop/b']);
   });
 
+  it('starts no informer for a cluster that did not answer the live read', async () => {
+    const refused = new ClusterRequestError('down', undefined, 'connect ECONNREFUSED');
+    const failing: ClusterReader = {
+      list: async () => {
+        throw refused;
+      },
+      get: async () => {
+        throw refused;
+      },
+    };
+    cache = new WatchCache(failing, () => source, mockServices.logger.mock());
+    await expect(cache.list('down', 'v1', 'Pod', { namespace: 'shop' })).rejects.toBe(refused);
+    await expect(cache.get('down', { apiVersion: 'v1', kind: 'Namespace', name: 'shop' })).rejects.toBe(refused);
+    expect(cache.health()).toEqual([]);
+    expect(source.lists).toEqual([]);
+  });
+
   it('reads kinds and namespaces it does not watch live', async () => {
     await cache.list('c1', 'v1', 'Secret', { namespace: 'shop' });
     await cache.get('c1', { apiVersion: 'v1', kind: 'ConfigMap', name: 'app', namespace: 'shop' });

@@ -58,7 +58,11 @@ export class WatchCache implements ClusterReader {
   ): Promise<T[]> {
     const informer = this.readyInformer(cluster, apiVersion, kind, options.namespace);
     const selector = informer && parseOrUndefined(options.labelSelector);
-    if (!informer || selector === undefined) return this.live.list<T>(cluster, apiVersion, kind, options);
+    if (!informer || selector === undefined) {
+      const objects = await this.live.list<T>(cluster, apiVersion, kind, options);
+      this.startInformer(cluster, apiVersion, kind, options.namespace);
+      return objects;
+    }
     if (selector.requirements.length === 0) {
       return informer.objects(options.namespace) as T[]; // a fresh array (ListWatch.list copies); the objects are shared
     }
@@ -75,7 +79,11 @@ export class WatchCache implements ClusterReader {
     ref: { apiVersion: string; kind: string; name: string; namespace?: string },
   ): Promise<T | null> {
     const informer = this.readyInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
-    if (!informer) return this.live.get<T>(cluster, ref);
+    if (!informer) {
+      const object = await this.live.get<T>(cluster, ref);
+      this.startInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
+      return object;
+    }
     return (informer.object(ref.name, ref.namespace) as T | undefined) ?? null;
   }
 
@@ -98,25 +106,36 @@ export class WatchCache implements ClusterReader {
     await Promise.all(informers.map(i => i.stop()));
   }
 
-  /** The kind's informer when it can answer for `namespace`; starts it on first use. */
+  /** The kind's informer when it can answer for `namespace`. */
   private readyInformer(cluster: string, apiVersion: string, kind: string, namespace?: string): KindInformer | undefined {
+    const watched = this.watchedFor(apiVersion, kind, namespace);
+    const informer = watched && this.informers.get(informerKey(cluster, watched));
+    return informer?.ready ? informer : undefined;
+  }
+
+  /**
+   * Starts the kind's informer after a live read the cluster answered, if none runs yet. A
+   * cluster that never answered gets none: thirty configured clusters with a few down would
+   * otherwise keep a dozen informers per down cluster failing and retrying in the background.
+   */
+  private startInformer(cluster: string, apiVersion: string, kind: string, namespace?: string): void {
+    const watched = this.watchedFor(apiVersion, kind, namespace);
+    if (!watched || this.informers.has(informerKey(cluster, watched))) return;
+    const informer = new KindInformer(cluster, watched, this.sourceOf(cluster), this.backoff, this.logger, this.resync);
+    this.informers.set(informerKey(cluster, watched), informer);
+    void informer.start();
+  }
+
+  private watchedFor(apiVersion: string, kind: string, namespace?: string): WatchedKind | undefined {
     const watched = watchedKind(apiVersion, kind);
     if (!watched || this.stopped) return undefined;
     if (watched.namespace && namespace !== watched.namespace) return undefined;
-    const informer = this.informer(cluster, watched);
-    return informer.ready ? informer : undefined;
+    return watched;
   }
+}
 
-  private informer(cluster: string, watched: WatchedKind): KindInformer {
-    const key = `${cluster}|${watched.apiVersion}/${watched.kind}`;
-    let informer = this.informers.get(key);
-    if (!informer) {
-      informer = new KindInformer(cluster, watched, this.sourceOf(cluster), this.backoff, this.logger, this.resync);
-      this.informers.set(key, informer);
-      void informer.start();
-    }
-    return informer;
-  }
+function informerKey(cluster: string, watched: WatchedKind): string {
+  return `${cluster}|${watched.apiVersion}/${watched.kind}`;
 }
 
 /** The parsed selector (empty when none); undefined when it does not parse (read live: the apiserver says why). */
