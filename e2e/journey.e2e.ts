@@ -52,11 +52,10 @@ test('canary on backend: 90/10 with a YAML preview, apply, then promote', async 
   await shot(page, '11-backend-canary-preview');
 
   await split.getByRole('button', { name: 'Apply', exact: true }).click();
-  // The first split replaces the "no split yet" editor with the split's own card, which may
-  // come before the "Applied" line of the editor it replaces is seen.
-  const applied = split.getByRole('img', { name: 'Traffic split: v1 90%, v2 10%' });
-  await expect(split.getByText(/Applied/).first().or(applied)).toBeVisible();
-  await expect(applied).toBeVisible();
+  // The first split replaces the "no split yet" editor with the split's own; the card keeps the
+  // apply's result in view above it.
+  await expect(split.getByRole('img', { name: 'Traffic split: v1 90%, v2 10%' })).toBeVisible();
+  await expect(split.getByRole('heading', { name: /^Applied \(2 objects, audit id / })).toBeVisible();
   await shot(page, '12-backend-canary-90-10');
   // The split the card shows is the split real traffic takes: 1,000 requests from frontend's pod
   // through its Envoy sidecar, once frontend's Envoy holds the new route.
