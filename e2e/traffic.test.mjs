@@ -449,17 +449,21 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
       `after the ejection the healthy pod answers: ${JSON.stringify(ejected.byHostname)}`);
     // Envoy's own view: the failing pod's endpoint carries the outlier flag (admin /clusters;
     // Istio's default stats inclusion list drops the outlier_detection counters).
-    const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
     // A later config push for the cluster (istiod pushes again when endpoints or policies change)
-    // starts Envoy's outlier state afresh, and it ejects again after the next two failures: send a
-    // few requests and read the flags until the ejection shows.
-    const flags = await eventually(`frontend's Envoy marks ${failingIp} as ejected`, async () => {
-      await load({ from: 'prod/frontend', url, count: 20 });
-      const lines = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
+    // starts Envoy's outlier state afresh, and it ejects again after the next two failures: send
+    // requests and read the flags until the ejection shows. The pod's address is read each round
+    // (the data plane gives a pod a fresh one when kwok handed its address out twice).
+    let seen = [];
+    const flags = await eventually(`frontend's Envoy marks ${failingPod} as ejected`, async () => {
+      const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
+      await load({ from: 'prod/frontend', url, count: 50 });
+      seen = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
         .split('\n')
         .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'));
-      return lines.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')) ? lines : undefined;
-    }, 30000, 500);
+      return seen.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')) ? seen : undefined;
+    }, 60000, 500).catch(error => {
+      throw new Error(`${error.message}; Envoy's last flags: ${seen.join(' | ') || 'none for the v1 subset'}`);
+    });
     t.diagnostic(`outlier detection (2 consecutive 5xx, 3m ejection): ${JSON.stringify(ejected.byStatus)} from ${JSON.stringify(ejected.byHostname)}; Envoy: ${flags.join(' | ')}`);
   } finally {
     if (failingPod) k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent-', 'local-mesh.io/fault-status-']);
