@@ -410,6 +410,10 @@ test('resilience from the portal: retries on 5xx lift a 30 %-failing version abo
 
 test('outlier detection from the portal: of two v1 pods the one failing every request is ejected, and the other then answers all', async t => {
   const url = `http://${BACKEND_HOST}/`;
+  // Requests and Envoy's flags from one and the same frontend pod: each Envoy keeps its own
+  // outlier state.
+  const frontend = podOf('prod', 'frontend');
+  const from = `prod/${frontend.name}`;
   const v1Pods = () =>
     JSON.parse(k(['-n', 'prod', 'get', 'pods', '-l', 'app=backend,version=v1', '-o', 'json'])).items
       .filter(p => !p.metadata.deletionTimestamp && p.status.phase === 'Running')
@@ -428,7 +432,7 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent=100', 'local-mesh.io/fault-status=500']);
     const baseline = await eventually('one of the two v1 pods answers 500 to everything', async () => {
       sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
-      const r = await load({ from: 'prod/frontend', url, count: 400 });
+      const r = await load({ from, url, count: 400 });
       const failed = (r.byStatus['500'] ?? 0) / r.total;
       return failed >= 0.3 && failed <= 0.7 ? r : undefined;
     }, 120000, 1000);
@@ -442,7 +446,7 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     // hosts ejected Envoy sends everything to the healthy one instead of falling back to both
     // (pilot/pkg/networking/core/cluster_traffic_policy.go applyOutlierDetection).
     const ejected = await eventually('the failing pod is ejected', async () => {
-      const r = await load({ from: 'prod/frontend', url, count: 1000 });
+      const r = await load({ from, url, count: 1000 });
       return (r.byStatus['200'] ?? 0) >= 995 ? r : undefined;
     }, 60000, 1000);
     assert.deepEqual(Object.keys(ejected.byHostname).filter(h => (ejected.byHostname[h] ?? 0) > 5), [pods[1]],
@@ -456,10 +460,10 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     let seen = [];
     const flags = await eventually(`frontend's Envoy marks ${failingPod} as ejected`, async () => {
       const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
-      await load({ from: 'prod/frontend', url, count: 50 });
-      seen = (await envoyAdmin(podOf('prod', 'frontend').netns, '/clusters'))
+      const round = await load({ from, url, count: 50 });
+      seen = [`statuses ${JSON.stringify(round.byStatus)}`, ...(await envoyAdmin(frontend.netns, '/clusters'))
         .split('\n')
-        .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'));
+        .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'))];
       return seen.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')) ? seen : undefined;
     }, 60000, 500).catch(error => {
       throw new Error(`${error.message}; Envoy's last flags: ${seen.join(' | ') || 'none for the v1 subset'}`);
