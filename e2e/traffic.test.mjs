@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +58,14 @@ spec:
 
 let kubectlPath;
 const k = (args, input) => sh(kubectlPath, ['--kubeconfig', path.join(repo, '.local-mesh', 'kubeconfig'), ...args], input);
+// The data plane's log lines matching `pattern`, for failure messages.
+const dataPlaneLog = pattern => {
+  try {
+    return fs.readFileSync(path.join(repo, '.local-mesh', 'logs', 'dataplane.log'), 'utf8').split('\n').filter(l => pattern.test(l));
+  } catch {
+    return [];
+  }
+};
 
 before(async () => {
   assert.ok(readState(), 'the local data plane is running (local-mesh/bin/up starts it)');
@@ -414,21 +423,35 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
   // outlier state.
   const frontend = podOf('prod', 'frontend');
   const from = `prod/${frontend.name}`;
-  const v1Pods = () =>
+  const v1PodObjects = () =>
     JSON.parse(k(['-n', 'prod', 'get', 'pods', '-l', 'app=backend,version=v1', '-o', 'json'])).items
       .filter(p => !p.metadata.deletionTimestamp && p.status.phase === 'Running')
-      .map(p => p.metadata.name)
-      .sort();
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const v1Pods = () => v1PodObjects().map(p => p.metadata.name);
+  const zoneOf = nodeName =>
+    JSON.parse(k(['get', 'node', nodeName, '-o', 'json'])).metadata.labels?.['topology.kubernetes.io/zone'] ?? '';
   await apply('backend', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
   k(['-n', 'prod', 'scale', 'deployment/backend-v1', '--replicas=2']);
   let failingPod;
   try {
     const pods = await eventually('backend-v1 runs two pods', async () => {
-      const names = v1Pods();
-      return names.length === 2 ? names : undefined;
+      const running = v1PodObjects();
+      return running.length === 2 ? running : undefined;
     }, 120000, 1000);
     sh(meshBin('dataplane-wait'), ['--timeout', '120', 'prod']);
-    failingPod = pods[0];
+    // The failing pod must be one the frontend sends to first. Outlier detection also turns on
+    // Istio's locality failover (meshConfig.localityLbSetting is enabled by default): endpoints
+    // in the caller's zone get priority 0, the others a lower priority that Envoy uses only when
+    // priority 0 has too few healthy hosts ("Failover needs outlier detection",
+    // pilot/pkg/networking/core/loadbalancer/loadbalancer.go ApplyLocalityLoadBalancer). The
+    // local mesh's nodes are in zones local-a and local-b: a failing pod in the other zone than
+    // the frontend's would get no request once the policy is in, and never be ejected.
+    const frontendZone = zoneOf(JSON.parse(k(['-n', 'prod', 'get', 'pod', frontend.name, '-o', 'json'])).spec.nodeName);
+    const zones = pods.map(p => zoneOf(p.spec.nodeName));
+    const failingIndex = Math.max(0, zones.indexOf(frontendZone));
+    failingPod = pods[failingIndex].metadata.name;
+    const healthyPod = pods[1 - failingIndex].metadata.name;
+    t.diagnostic(`frontend in zone ${frontendZone}; failing ${failingPod} in ${zones[failingIndex]}, healthy ${healthyPod} in ${zones[1 - failingIndex]}`);
     k(['-n', 'prod', 'annotate', 'pod', failingPod, '--overwrite', 'local-mesh.io/fault-percent=100', 'local-mesh.io/fault-status=500']);
     const baseline = await eventually('one of the two v1 pods answers 500 to everything', async () => {
       sh(meshBin('dataplane-wait'), ['--timeout', '60', 'prod']);
@@ -438,10 +461,13 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     }, 120000, 1000);
     t.diagnostic(`no outlier detection: ${JSON.stringify(baseline.byStatus)} from ${JSON.stringify(baseline.byHostname)}`);
 
-    await apply('backend', {
+    const withOutlier = await apply('backend', {
       action: 'resilience',
       outlierDetection: { consecutive5xxErrors: 2, interval: '1s', baseEjectionTime: '3m', maxEjectionPercent: 100 },
     });
+    // The plan tells what this test has to work around: traffic now stays in the caller's zone.
+    assert.ok(withOutlier.plan.findings.some(f => /locality failover/.test(f.message)),
+      `the plan names the locality failover: ${JSON.stringify(withOutlier.plan.findings)}`);
     // Istio sets Envoy's panic threshold from minHealthPercent (default 0), so with one of two
     // hosts ejected Envoy sends everything to the healthy one instead of falling back to both
     // (pilot/pkg/networking/core/cluster_traffic_policy.go applyOutlierDetection).
@@ -449,7 +475,7 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
       const r = await load({ from, url, count: 1000 });
       return (r.byStatus['200'] ?? 0) >= 995 ? r : undefined;
     }, 60000, 1000);
-    assert.deepEqual(Object.keys(ejected.byHostname).filter(h => (ejected.byHostname[h] ?? 0) > 5), [pods[1]],
+    assert.deepEqual(Object.keys(ejected.byHostname).filter(h => (ejected.byHostname[h] ?? 0) > 5), [healthyPod],
       `after the ejection the healthy pod answers: ${JSON.stringify(ejected.byHostname)}`);
     // Envoy's own view: the failing pod's endpoint carries the outlier flag (admin /clusters;
     // Istio's default stats inclusion list drops the outlier_detection counters).
@@ -461,12 +487,13 @@ test('outlier detection from the portal: of two v1 pods the one failing every re
     const flags = await eventually(`frontend's Envoy marks ${failingPod} as ejected`, async () => {
       const failingIp = JSON.parse(k(['-n', 'prod', 'get', 'pod', failingPod, '-o', 'json'])).status.podIP;
       const round = await load({ from, url, count: 50 });
-      seen = [`statuses ${JSON.stringify(round.byStatus)}`, ...(await envoyAdmin(frontend.netns, '/clusters'))
+      seen = [`${failingPod} at ${failingIp}: statuses ${JSON.stringify(round.byStatus)} from ${JSON.stringify(round.byHostname)}`, ...(await envoyAdmin(frontend.netns, '/clusters'))
         .split('\n')
         .filter(l => l.startsWith('outbound|80|v1|backend.prod.svc.cluster.local::') && l.includes('::health_flags::'))];
       return seen.some(l => l.includes(`::${failingIp}:`) && l.includes('failed_outlier_check')) ? seen : undefined;
     }, 60000, 500).catch(error => {
-      throw new Error(`${error.message}; Envoy's last flags: ${seen.join(' | ') || 'none for the v1 subset'}`);
+      const dataPlane = dataPlaneLog(/backend-v1|reconcile|could not/).slice(-15).join('\n');
+      throw new Error(`${error.message}; Envoy's last flags: ${seen.join(' | ') || 'none for the v1 subset'}\ndata plane log:\n${dataPlane}`);
     });
     t.diagnostic(`outlier detection (2 consecutive 5xx, 3m ejection): ${JSON.stringify(ejected.byStatus)} from ${JSON.stringify(ejected.byHostname)}; Envoy: ${flags.join(' | ')}`);
   } finally {

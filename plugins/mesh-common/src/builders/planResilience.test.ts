@@ -104,6 +104,29 @@ describe('planResilience', () => {
     });
   });
 
+  it('says that adding outlier detection turns on locality failover, unless the rule turns locality load balancing off', () => {
+    const outlierDetection = { consecutive5xxErrors: 2, interval: '1s' };
+    const locality = (plan: ReturnType<typeof planResilience>) =>
+      plan.findings.filter(f => /locality failover/.test(f.message));
+    const added = planResilience({ service, existingDestinationRule: userDr, outlierDetection });
+    expect(locality(added)).toEqual([
+      expect.objectContaining({ severity: 'info', blocking: false, resource: { kind: 'Service', name: 'backend', namespace: 'prod' } }),
+    ]);
+    expect(locality(added)[0].hint).toMatch(/localityLbSetting\.enabled: false/);
+    // Without any DestinationRule yet, the new one carries the same change.
+    expect(locality(planResilience({ service, outlierDetection }))).toHaveLength(1);
+
+    const off = structuredClone(userDr);
+    off.spec!.trafficPolicy!.loadBalancer = { simple: 'LEAST_REQUEST', localityLbSetting: { enabled: false } };
+    expect(locality(planResilience({ service, existingDestinationRule: off, outlierDetection }))).toEqual([]);
+
+    // Already in place: changing its numbers moves no traffic across zones.
+    const withOutlier = structuredClone(userDr);
+    withOutlier.spec!.trafficPolicy!.outlierDetection = { consecutive5xxErrors: 5 };
+    expect(locality(planResilience({ service, existingDestinationRule: withOutlier, outlierDetection }))).toEqual([]);
+    expect(locality(planResilience({ service, existingDestinationRule: withOutlier, outlierDetection: null }))).toEqual([]);
+  });
+
   it('null removes a setting; asking for what is there plans nothing', () => {
     const withTimeout = structuredClone(userVs);
     withTimeout.spec!.http![1].timeout = '3s';

@@ -124,6 +124,27 @@ export function planResilience(input: ResiliencePlanInput): BuiltPlan {
     });
   }
 
+  const existingPolicy = input.existingDestinationRule?.spec?.trafficPolicy;
+  if (
+    input.outlierDetection &&
+    !existingPolicy?.outlierDetection &&
+    existingPolicy?.loadBalancer?.localityLbSetting?.enabled !== false
+  ) {
+    // Istio applies locality failover only to clusters with outlier detection ("Failover needs
+    // outlier detection, otherwise Envoy will never drop down to a lower priority",
+    // pilot/pkg/networking/core/loadbalancer/loadbalancer.go ApplyLocalityLoadBalancer), and
+    // meshConfig.localityLbSetting is enabled by default: adding outlier detection moves
+    // traffic in a multi-zone cluster. Measured in e2e/traffic.test.mjs (outlier detection).
+    findings.push({
+      code: MeshFindingCodes.resilience,
+      severity: 'info',
+      message: `Outlier detection also turns on Istio's locality failover for ${serviceName}: each caller sends only to endpoints in its own region and zone while enough of them are healthy, and to other zones only then.`,
+      hint: 'To keep spreading requests over every zone, set trafficPolicy.loadBalancer.localityLbSetting.enabled: false on the DestinationRule (or turn locality load balancing off mesh-wide in meshConfig).',
+      resource: { kind: 'Service', name: serviceName, namespace },
+      blocking: false,
+    });
+  }
+
   const retriesPart = () => {
     if (input.retries === undefined) return undefined;
     if (input.retries === null) return 'retries removed';

@@ -156,6 +156,11 @@ export interface IstioTrafficPolicy {
     tls?: { mode?: string; [field: string]: unknown };
     [field: string]: unknown;
   }>;
+  /** `localityLbSetting.enabled: false` turns Istio's locality load balancing off for the host. */
+  loadBalancer?: {
+    localityLbSetting?: { enabled?: boolean; [field: string]: unknown };
+    [field: string]: unknown;
+  };
   [field: string]: unknown;
 }
 
