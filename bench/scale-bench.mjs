@@ -370,7 +370,7 @@ async function status(backend, entity, clusters) {
   )(`/api/mesh/entities/default/component/${entity}/status`);
   const ok = answer.clusters.filter(c => c.ok);
   const errors = answer.clusters.filter(c => !c.ok);
-  const pods = ok[0]?.workloads?.reduce((n, w) => n + w.pods.length, 0);
+  const pods = ok[0]?.workloads?.reduce((n, w) => n + w.podCounts.total, 0);
   if (
     answer.clusters.length !== clusters ||
     ok.length !== 1 ||

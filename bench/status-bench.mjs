@@ -201,7 +201,8 @@ async function meshStatus() {
         500,
       )}`,
     );
-  return { pods: cluster.workloads.reduce((n, w) => n + w.pods.length, 0) };
+  // Every pod is counted in podCounts; `pods` lists at most 100 per workload.
+  return { pods: cluster.workloads.reduce((n, w) => n + w.podCounts.total, 0) };
 }
 
 let entityJson; // the catalog entity, body of (c)

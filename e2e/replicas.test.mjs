@@ -80,6 +80,17 @@ async function call(base, method, suffix, body) {
   return { status: res.status, body: await res.json(), ms: Math.round(performance.now() - started) };
 }
 
+// Send offsets of the two applies of a round, in 10 ms steps (see the first race test): at most
+// 21 rounds.
+const OFFSETS = [0, ...Array.from({ length: 10 }, (_, i) => [(i + 1) * 10, -(i + 1) * 10]).flat()];
+const later = ms => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)));
+/** Both replicas apply a canary with their weights, replica 1 sending `offset` ms after replica 2. */
+const applyAtOnce = (offset, firstWeights, secondWeights) =>
+  Promise.all([
+    later(offset).then(() => call(first, 'POST', '/apply', { action: 'canary', weights: firstWeights })),
+    later(-offset).then(() => call(second, 'POST', '/apply', { action: 'canary', weights: secondWeights })),
+  ]);
+
 function weights() {
   const vs = JSON.parse(kubectl(['-n', 'prod', 'get', 'virtualservice', 'backend', '-o', 'json']));
   return Object.fromEntries(
@@ -125,15 +136,10 @@ test('two replicas apply different weights to one VirtualService at the same mom
   // VirtualService, dry-runs, then writes some tens of ms later, and the replicas' plans do not
   // take exactly as long, so the offsets sweep that window in 10 ms steps. A round where one
   // write came before the other plan read is two honest successes in a row. At most 21 rounds.
-  const offsets = [0, ...Array.from({ length: 10 }, (_, i) => [(i + 1) * 10, -(i + 1) * 10]).flat()];
-  for (let round = 1; round <= offsets.length && !conflict; round++) {
+  for (let round = 1; round <= OFFSETS.length && !conflict; round++) {
     const seen = new Set((await call(second, 'GET', '/history')).body.items.map(i => i.id));
-    const offset = offsets[round - 1];
-    const later = ms => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)));
-    const [a, b] = await Promise.all([
-      later(offset).then(() => call(first, 'POST', '/apply', { action: 'canary', weights: seventy })),
-      later(-offset).then(() => call(second, 'POST', '/apply', { action: 'canary', weights: forty })),
-    ]);
+    const offset = OFFSETS[round - 1];
+    const [a, b] = await applyAtOnce(offset, seventy, forty);
     const statuses = [a.status, b.status];
     t.diagnostic(`round ${round} (replica 1 sent ${offset} ms after replica 2): replica 1 ${a.status} in ${a.ms} ms, replica 2 ${b.status} in ${b.ms} ms`);
     assert.ok(statuses.every(s => s === 200 || s === 409), `only 200 or 409: ${JSON.stringify([a.body, b.body]).slice(0, 600)}`);
@@ -142,7 +148,9 @@ test('two replicas apply different weights to one VirtualService at the same mom
     if (statuses.includes(409)) {
       const [winner, loser] = a.status === 200 ? [seventy, b] : [forty, a];
       assert.deepEqual(now, winner, 'the winner\'s weights are in the cluster');
-      assert.match(loser.body.error?.message ?? '', /VirtualService backend on cluster \S+ changed since the plan/);
+      // Either the loser's write came second (its resourceVersion was stale), or it came while
+      // the winner held the claim on the object in the shared database.
+      assert.match(loser.body.error?.message ?? '', /VirtualService (backend on cluster \S+ changed since the plan|prod\/backend \(cluster \S+\) right now)/);
       conflict = { round, winner, loser: loser.status };
     } else {
       assert.ok([JSON.stringify(seventy), JSON.stringify(forty)].includes(JSON.stringify(now)), `one of the two weights: ${JSON.stringify(now)}`);
@@ -165,4 +173,37 @@ test('two replicas apply different weights to one VirtualService at the same mom
   t.diagnostic(`collision in round ${conflict.round}: winner ${JSON.stringify(conflict.winner)}, loser ${conflict.loser}`);
   const reset = await call(first, 'POST', '/apply', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
   assert.equal(reset.status, 200);
+});
+
+test('two replicas create the same new split at the same moment: one creates it, the other gets a 409, never two creates', async t => {
+  // A create carries no resourceVersion to make it conditional: the replicas' claims in the
+  // shared database decide (ApplyClaims). Same sweep of offsets as above, at most 21 rounds; each
+  // round starts with backend unsplit (no VirtualService, no DestinationRule).
+  const seventy = { v1: 70, v2: 30 };
+  const forty = { v1: 40, v2: 60 };
+  const createdVs = r => (r.body.applied ?? []).some(o => o.kind === 'VirtualService' && o.result === 'created');
+  let conflict;
+  try {
+    for (let round = 1; round <= OFFSETS.length && !conflict; round++) {
+      kubectl(['-n', 'prod', 'delete', 'virtualservice,destinationrule', 'backend', '--ignore-not-found', '--wait']);
+      const offset = OFFSETS[round - 1];
+      const [a, b] = await applyAtOnce(offset, seventy, forty);
+      const statuses = [a.status, b.status];
+      t.diagnostic(`round ${round} (replica 1 sent ${offset} ms after replica 2): replica 1 ${a.status}${createdVs(a) ? ' created' : ''}, replica 2 ${b.status}${createdVs(b) ? ' created' : ''}`);
+      assert.ok(statuses.every(s => s === 200 || s === 409), `only 200 or 409: ${JSON.stringify([a.body, b.body]).slice(0, 600)}`);
+      assert.ok(statuses.includes(200), 'one of them wins');
+      assert.ok(!(createdVs(a) && createdVs(b)), 'never both create the VirtualService (the later would replace the earlier unseen)');
+      if (statuses.includes(409)) {
+        const [winner, loser] = a.status === 200 ? [seventy, b] : [forty, a];
+        assert.deepEqual(weights(), winner, "the winner's weights are in the cluster");
+        assert.match(loser.body.error?.message ?? '', /(right now|changed since the plan)/);
+        conflict = { round, loser: loser.body.error.message };
+      }
+    }
+  } finally {
+    const reset = await call(first, 'POST', '/apply', { action: 'canary', weights: { v1: 100 }, stable: 'v1' });
+    assert.equal(reset.status, 200, `reset: ${JSON.stringify(reset.body).slice(0, 300)}`);
+  }
+  assert.ok(conflict, 'within 21 rounds of simultaneous creates, the two replicas collided at least once');
+  t.diagnostic(`collision in round ${conflict.round}: ${conflict.loser}`);
 });

@@ -9,6 +9,7 @@ import {
   meshPermissions,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { registerMeshActions } from './actions/meshActions';
+import { ApplyClaims } from './applyClaims/ApplyClaims';
 import { AuditStore } from './audit/AuditStore';
 import { CanaryRunner } from './canaryRuns/CanaryRunner';
 import { readCanaryRunsConfig } from './canaryRuns/canaryRunsConfig';
@@ -83,6 +84,7 @@ export const meshPlugin = createBackendPlugin({
           gateway,
           statusReader: statusCache,
           audit,
+          claims: await ApplyClaims.create(database),
           logger,
           propagationDelayMs:
             config.getOptionalNumber('mesh.propagationDelayMs') ?? 3000,

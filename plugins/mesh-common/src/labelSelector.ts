@@ -91,10 +91,13 @@ export function matchesLabels(
   labels: Record<string, string> | undefined,
   wanted: Record<string, string> | undefined,
 ): boolean {
+  // A loop without allocations: statuses call this for every pod of a workload.
+  if (!wanted) return true;
   const actual = labels ?? {};
-  return Object.entries(wanted ?? {}).every(
-    ([key, value]) => actual[key] === value,
-  );
+  for (const key in wanted) {
+    if (Object.hasOwn(wanted, key) && actual[key] !== wanted[key]) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ApplyInProgressError } from '../applyClaims/ApplyClaims';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import {
   CanaryActionRequest,
@@ -414,6 +415,18 @@ describe('CanaryRunner', () => {
     clock.advance(300);
     await runner.tick();
     expect(applied).toHaveLength(1);
+  });
+
+  it('pauses as well when another apply is writing the split at that moment (its claim, 409)', async () => {
+    const { runner, clock, mesh, applied, store } = await setup();
+    const run = await runner.start(entityRef, start, alice, 'user:default/alice');
+    mesh.apply.mockRejectedValueOnce(new ApplyInProgressError(['VirtualService prod/backend (cluster local)']));
+    clock.advance(60);
+    await runner.tick();
+    const paused = (await store.get(run.id))!;
+    expect(paused).toMatchObject({ state: 'paused', weight: 10 });
+    expect(paused.history.at(-1)!.reason).toContain('another apply is writing VirtualService prod/backend (cluster local) right now');
+    expect(weightsOf(applied)).toEqual([{ v1: 90, v2: 10 }]);
   });
 
   it('ends the run as failed when even the rollback cannot be applied', async () => {

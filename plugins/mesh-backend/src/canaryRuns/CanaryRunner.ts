@@ -5,6 +5,7 @@ import {
   SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import { ApplyInProgressError } from '../applyClaims/ApplyClaims';
 import {
   ACTIVE_CANARY_RUN_STATES,
   CanaryActionRequest,
@@ -353,7 +354,9 @@ export class CanaryRunner {
       });
       return;
     }
-    if (error instanceof ConflictError && /changed since the plan/.test(message(error))) {
+    // Another apply writing the split at this very moment (a claim, see ApplyClaims) is the same
+    // collision, seen a moment earlier.
+    if (error instanceof ApplyInProgressError || (error instanceof ConflictError && /changed since the plan/.test(message(error)))) {
       await store.update(run.id, { state: 'paused' }, now, ['running']);
       await store.addStep(run.id, {
         at: now,

@@ -2,7 +2,9 @@ import { mockCredentials, mockServices, TestDatabases } from '@backstage/backend
 import { ConflictError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { Entity } from '@backstage/catalog-model';
+import { ApplyClaims, ApplyInProgressError } from '../applyClaims/ApplyClaims';
 import { AuditStore } from '../audit/AuditStore';
+import { migratedClient } from '../database/migrate';
 import { ClusterRequestError, KubeJson } from '../cluster/ClusterGateway';
 import { asHttpError } from '../cluster/ClusterFailedError';
 import { FakeCall, FakeClusterGateway } from '../__testUtils__/fakeClusterGateway';
@@ -63,7 +65,7 @@ const backendObjects = (): KubeJson[] => [
 ];
 
 async function setup(
-  options: { gateway?: FakeClusterGateway; entities?: Entity[]; audit?: AuditStore } = {},
+  options: { gateway?: FakeClusterGateway; entities?: Entity[]; audit?: AuditStore; claims?: ApplyClaims } = {},
 ) {
   const gateway = options.gateway ?? new FakeClusterGateway(backendObjects());
   const audit =
@@ -72,6 +74,7 @@ async function setup(
     catalog: catalogServiceMock({ entities: options.entities ?? [component('backend', 'prod')] }),
     gateway: gateway.asGateway(),
     audit,
+    claims: options.claims,
     logger: mockServices.logger.mock(),
   });
   return { gateway, audit, mesh };
@@ -272,5 +275,83 @@ describe('MeshService: two replicas apply to one VirtualService at once', () => 
       ['user:default/bob', 'failure'],
     ]);
     expect(rows.find(r => r.result === 'failure')!.message).toContain('Not applied: VirtualService backend');
+  });
+});
+
+describe('MeshService: replicas creating the same new objects', () => {
+  /** backend without DestinationRule and VirtualService: a canary creates both. */
+  const unsplit = () => backendObjects().filter(o => !['DestinationRule', 'VirtualService'].includes(o.kind ?? ''));
+
+  async function replicas() {
+    const gateway = new FakeClusterGateway(unsplit());
+    const knex = await databases.init('SQLITE_3');
+    const audit = await AuditStore.create(mockServices.database({ knex }));
+    const claims = new ApplyClaims(await migratedClient(mockServices.database({ knex })));
+    const first = await setup({ gateway, audit, claims });
+    const second = await setup({ gateway, audit, claims });
+    return { gateway, audit, claims, first, second };
+  }
+
+  it('two replicas create the split at once: one creates it, the other gets a 409, and both are audited', async () => {
+    const { gateway, audit, first, second } = await replicas();
+
+    const results = await Promise.allSettled([
+      first.mesh.apply(ref, { action: 'canary', weights: { v1: 90, v2: 10 } }, credentials, { force: false, actor }),
+      second.mesh.apply(ref, { action: 'canary', weights: { v1: 50, v2: 50 } }, credentials, { force: false, actor: 'user:default/bob' }),
+    ]);
+
+    const won = results.findIndex(r => r.status === 'fulfilled');
+    expect(won).toBeGreaterThanOrEqual(0);
+    const lost = results[1 - won] as PromiseRejectedResult;
+    expect(lost.status).toBe('rejected');
+    expect(lost.reason).toBeInstanceOf(ConflictError);
+    // The winner's split is the one in the cluster: the loser wrote nothing over it.
+    expect(weightsOf(gateway)).toEqual(won === 0 ? { v1: 90, v2: 10 } : { v1: 50, v2: 50 });
+    expect(gateway.mutations.filter(c => c.kind === 'VirtualService')).toHaveLength(1);
+    const rows = await audit.list(ref);
+    expect(rows.map(r => r.result).sort()).toEqual(['failure', 'success']);
+  });
+
+  it('an object another apply is writing right now: 409 naming it, nothing written, an audit row', async () => {
+    const { gateway, audit, claims, first } = await replicas();
+    const held = await claims.claim([
+      { cluster: 'local', apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'prod', name: 'backend' },
+    ]);
+
+    const error = await first.mesh.apply(ref, canary9010, credentials, { force: false, actor }).catch(e => e);
+
+    expect(error).toBeInstanceOf(ApplyInProgressError);
+    expect(error.message).toBe(
+      'another apply is writing VirtualService prod/backend (cluster local) right now: nothing applied; plan again in a moment',
+    );
+    expect(gateway.mutations).toEqual([]);
+    expect((await audit.list(ref))[0]).toMatchObject({ result: 'failure', objects: [], message: error.message });
+    await held.release();
+    // Once released, the same apply goes through, and leaves no claim behind.
+    await first.mesh.apply(ref, canary9010, credentials, { force: false, actor });
+    expect(weightsOf(gateway)).toEqual({ v1: 90, v2: 10 });
+    await (await claims.claim([{ cluster: 'local', apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'prod', name: 'backend' }])).release();
+  });
+
+  it('a VirtualService someone else created after the plan is not overwritten: 409, theirs stays', async () => {
+    const { gateway, first } = await replicas();
+    const theirs: KubeJson = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'backend', namespace: 'prod' },
+      spec: { hosts: ['backend'], http: [{ route: [{ destination: { host: 'backend', subset: 'v1' }, weight: 100 }], retries: { attempts: 5 } }] },
+    };
+    // kubectl creates it while the portal writes the DestinationRule (after the plan read).
+    gateway.writeFault = call => {
+      if (call.kind === 'DestinationRule') gateway.put(theirs);
+      return undefined;
+    };
+
+    const error = await first.mesh.apply(ref, canary9010, credentials, { force: false, actor }).catch(e => e);
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toContain('VirtualService backend on cluster local changed since the plan (another apply came first): plan again');
+    expect(gateway.mutations.map(c => c.kind)).toEqual(['DestinationRule']);
+    expect((gateway.object('VirtualService', 'prod', 'backend') as any).spec).toEqual(theirs.spec);
   });
 });

@@ -40,12 +40,18 @@ import {
   serviceAccessStatuses,
   toMeshPlan,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import {
+  ApplyClaim,
+  ApplyClaims,
+  ApplyInProgressError,
+} from '../applyClaims/ApplyClaims';
 import { AuditStore } from '../audit/AuditStore';
 import {
   ClusterGateway,
   ClusterRequestError,
   FieldManagerConflictError,
   KubeJson,
+  ObjectChangedError,
 } from '../cluster/ClusterGateway';
 import { ClusterUnansweredError } from '../cluster/UnansweredClusters';
 import { withClusterDeadline } from '../cluster/clusterDeadline';
@@ -117,6 +123,11 @@ export class MeshService {
        */
       statusReader?: ClusterReader;
       audit: AuditStore;
+      /**
+       * Claims on the objects an apply writes, shared by the backend replicas (the plugin's
+       * database). Absent in tests of one backend: only the resourceVersion guards then.
+       */
+      claims?: ApplyClaims;
       logger: LoggerService;
       /** Wait between a DestinationRule and a VirtualService of one plan (make-before-break). */
       propagationDelayMs?: number;
@@ -348,6 +359,48 @@ export class MeshService {
       });
       throw error;
     }
+    // Of two applies writing one object at the same moment (other replicas included), one
+    // writes and the other gets a 409: also for an object the plan creates, which server-side
+    // apply cannot make conditional (see ApplyClaims).
+    let claim: ApplyClaim | undefined;
+    try {
+      claim = await this.deps.claims?.claim(
+        plan.objects.map(o => ({
+          cluster: plan!.cluster,
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          namespace: o.namespace,
+          name: o.name,
+        })),
+      );
+    } catch (error) {
+      if (error instanceof ApplyInProgressError) {
+        await this.recordApply(entityRef, request, options, {
+          cluster: plan.cluster,
+          namespace: plan.namespace,
+          outcomes: [],
+          failure: new Error(error.message),
+        });
+      }
+      throw error;
+    }
+    try {
+      return await this.applyPlan(entityRef, request, options, plan, takeOvers);
+    } finally {
+      await claim?.release().catch(error =>
+        this.deps.logger.warn(`releasing the apply claims of ${entityRef}: ${error}`),
+      );
+    }
+  }
+
+  /** Writes the objects of a checked plan in order and audits the attempt. */
+  private async applyPlan(
+    entityRef: string,
+    request: MeshActionRequest,
+    options: ApplyOptions,
+    plan: MeshPlan,
+    takeOvers: FieldOwnershipConflict[],
+  ): Promise<MeshApplyResult> {
     const outcomes: ObjectOutcome[] = [];
     const tookOver: FieldOwnershipConflict[] = [];
     let failure: Error | undefined;
@@ -457,14 +510,14 @@ export class MeshService {
     for (const { entity, ref, status } of statuses.filter(isDefined)) {
       for (const cluster of status.clusters) {
         if (!cluster.ok) continue; // the entity's own Mesh tab shows the cluster's error
-        const pods = cluster.workloads.flatMap(w => w.pods);
+        const counts = cluster.workloads.map(w => w.podCounts);
         rows.push({
           entityRef: ref,
           title: entity.metadata.title,
           cluster: cluster.cluster,
           namespace: cluster.namespaces[0]?.name ?? '',
-          pods: pods.length,
-          meshedPods: pods.filter(p => p.injected || p.ambient).length,
+          pods: counts.reduce((n, c) => n + c.total, 0),
+          meshedPods: counts.reduce((n, c) => n + c.meshed, 0),
           mtlsMode: cluster.mtls[0]?.mode ?? 'UNSET',
           canaryInProgress: cluster.trafficSplits.some(s => s.canaryInProgress),
           findings: {
@@ -760,6 +813,18 @@ export class MeshService {
       };
     }
     const before = object.live;
+    if (!before) {
+      // A create cannot carry a resourceVersion precondition: an object that appeared since
+      // the plan (another writer than our replicas, whose claims exclude each other) is not
+      // overwritten.
+      const now = await this.deps.gateway.get(cluster, {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.name,
+        namespace: object.namespace,
+      });
+      if (now) throw new ObjectChangedError(cluster, object.kind, object.name);
+    }
     const after = await this.write(cluster, object, {
       dryRun: false,
       force: options.force,

@@ -4,6 +4,7 @@ import {
   KubeWorkload,
   accessPolicyName,
   analyze,
+  capPodFindings,
   effectiveMtlsMode,
   kialiLinks,
   matchesLabels,
@@ -14,6 +15,7 @@ import {
   serviceStatus,
   snapshotBundle,
   trafficSplits,
+  workloadPods,
   workloadRef,
   WorkloadKind,
   ClusterSnapshot,
@@ -69,10 +71,10 @@ export function statusFromSnapshot(
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
   // for its hosts and the namespace itself.
+  const podNames = new Set(snapshot.pods.map(p => p.metadata?.name));
   const ours = new Set<string>([
     ...services.map(s => `Service/${s.metadata?.name}`),
     ...snapshot.workloads.map(workloadRef),
-    ...snapshot.pods.map(p => `Pod/${p.metadata?.name}`),
     ...snapshot.virtualServices.filter(hostsOurs).map(vs => `VirtualService/${vs.metadata?.name}`),
     ...snapshot.destinationRules.filter(hostsOurs).map(dr => `DestinationRule/${dr.metadata?.name}`),
     ...snapshot.virtualServices
@@ -80,12 +82,12 @@ export function statusFromSnapshot(
       .flatMap(vs => (vs.spec?.gateways ?? []).map(g => `Gateway/${g.split('/').pop()}`)),
     ...accessPolicies.map(p => `AuthorizationPolicy/${p.metadata?.name}`),
   ]);
-  const findings = allFindings.filter(
+  const findings = capPodFindings(allFindings.filter(
     f =>
       !f.resource ||
       ['Namespace', 'PeerAuthentication'].includes(f.resource.kind) ||
-      ours.has(`${f.resource.kind}/${f.resource.name}`),
-  );
+      (f.resource.kind === 'Pod' ? podNames.has(f.resource.name) : ours.has(`${f.resource.kind}/${f.resource.name}`)),
+  ));
   const app = snapshot.workloads[0]?.spec?.template?.metadata?.labels?.app;
   const kiali = options.kialiUrl
     ? kialiLinks({
@@ -133,8 +135,20 @@ function entityAuthorizationPolicies(
   snapshot: ClusterSnapshot,
   services: ReturnType<typeof entityServices>,
 ): IstioAuthorizationPolicy[] {
+  // A policy selects by matchLabels: pods agreeing on the namespace and on the label keys the
+  // policies name are selected alike, so each such group is asked once (the pods of one
+  // ReplicaSet are one group, however many they are).
+  const keys = [
+    ...new Set(snapshot.authorizationPolicies.flatMap(p => Object.keys(p.spec?.selector?.matchLabels ?? {}))),
+  ];
+  const representatives = new Map<string, (typeof snapshot.pods)[number]>();
+  for (const pod of snapshot.pods) {
+    const labels = pod.metadata?.labels ?? {};
+    const group = `${pod.metadata?.namespace ?? ''}\u0000${keys.map(k => labels[k] ?? '\u0001').join('\u0000')}`;
+    if (!representatives.has(group)) representatives.set(group, pod);
+  }
   const applying = new Set(
-    snapshot.pods.flatMap(pod =>
+    [...representatives.values()].flatMap(pod =>
       policiesApplyingTo(snapshot.authorizationPolicies, {
         namespace: pod.metadata?.namespace ?? '',
         labels: pod.metadata?.labels ?? {},
@@ -170,6 +184,6 @@ function workloadStatus(workload: KubeWorkload, snapshot: ClusterSnapshot) {
     namespace: workload.metadata?.namespace ?? '',
     labels: { ...labels, app: labels.app, version: labels.version },
     replicas: workload.spec?.replicas ?? 1,
-    pods: pods.map(podMeshStatus),
+    ...workloadPods(pods.map(podMeshStatus)),
   };
 }

@@ -87,6 +87,20 @@ export type WorkloadKind =
   | 'Pod';
 
 /**
+ * Counts over every pod of a workload, listed in {@link WorkloadStatus.pods} or not.
+ *
+ * @public
+ */
+export interface PodCounts {
+  total: number;
+  ready: number;
+  /** With an `istio-proxy` sidecar or enrolled in ambient mode. */
+  meshed: number;
+  /** Opted out (`sidecar.istio.io/inject=false` or ambient `none`). */
+  optedOut: number;
+}
+
+/**
  * One workload with its pods.
  *
  * @public
@@ -98,7 +112,13 @@ export interface WorkloadStatus {
   /** Labels of the pod template; `app` and `version` matter to Istio telemetry and Kiali. */
   labels: { app?: string; version?: string; [key: string]: string | undefined };
   replicas: number;
+  /**
+   * At most {@link MAX_LISTED_PODS_PER_WORKLOAD} pods, those that need attention first (no
+   * sidecar where one is expected, not ready, opted out); {@link WorkloadStatus.podCounts}
+   * counts them all.
+   */
   pods: PodMeshStatus[];
+  podCounts: PodCounts;
 }
 
 /**

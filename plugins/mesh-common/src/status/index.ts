@@ -9,3 +9,5 @@ export * from './ingressGateway';
 export * from './destinationRuleLookup';
 export * from './canaryRoles';
 export * from './meshConfigRevision';
+export * from './workloadPods';
+export * from './podFindings';

@@ -76,12 +76,28 @@ export function imageVersion(image: string | undefined): string | undefined {
   );
 }
 
+const statusOfPod = new WeakMap<KubePod, PodMeshStatus>();
+
 /**
  * Mesh state of one pod from its manifest.
+ *
+ * The backend's watch cache hands out the same pod object until the pod changes (a change is a
+ * new object), and one status reads every pod of an entity twice (its table and the analyzer):
+ * the answer is kept per pod object, so a 10,000-pod workload is derived once, not per request.
+ * Pod objects are never changed in place here; the returned status is shared, so read-only.
  *
  * @public
  */
 export function podMeshStatus(pod: KubePod): PodMeshStatus {
+  let status = statusOfPod.get(pod);
+  if (!status) {
+    status = derivePodMeshStatus(pod);
+    statusOfPod.set(pod, status);
+  }
+  return status;
+}
+
+function derivePodMeshStatus(pod: KubePod): PodMeshStatus {
   const labels = pod.metadata?.labels ?? {};
   const annotations = pod.metadata?.annotations ?? {};
   const proxy = findIstioProxy(pod);

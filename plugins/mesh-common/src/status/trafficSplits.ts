@@ -93,6 +93,12 @@ export function trafficSplits(
         .filter((version): version is string => Boolean(version)),
       destinationRule?.spec?.subsets,
     );
+    // The Service's pods, selected once: each destination then only checks its subset.
+    const servicePods = pods.filter(
+      pod =>
+        (pod.metadata?.namespace ?? namespace) === namespace &&
+        selects(pod.metadata?.labels),
+    );
     const podsOf = (subset?: string): number => {
       const subsetLabels = subset
         ? destinationRule?.spec?.subsets?.find(s => s.name === subset)?.labels
@@ -100,13 +106,12 @@ export function trafficSplits(
       if (subset && !subsetLabels) {
         return 0; // subset not defined: Envoy has no cluster for it
       }
-      return pods.filter(
-        pod =>
-          (pod.metadata?.namespace ?? namespace) === namespace &&
-          Object.keys(service.spec?.selector ?? {}).length > 0 &&
-          matchesLabels(pod.metadata?.labels, service.spec?.selector) &&
-          matchesLabels(pod.metadata?.labels, subsetLabels),
-      ).length;
+      if (!subsetLabels) return servicePods.length;
+      let count = 0;
+      for (const pod of servicePods) {
+        if (matchesLabels(pod.metadata?.labels, subsetLabels)) count += 1;
+      }
+      return count;
     };
 
     let found = false;

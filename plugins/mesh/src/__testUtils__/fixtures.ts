@@ -99,6 +99,7 @@ export function okCluster(
             ambient: false,
           },
         ],
+        podCounts: { total: 1, ready: 1, meshed: 1, optedOut: 0 },
       },
       {
         kind: 'Deployment',
@@ -117,6 +118,7 @@ export function okCluster(
             ambient: false,
           },
         ],
+        podCounts: { total: 1, ready: 0, meshed: 0, optedOut: 0 },
       },
     ],
     services: [

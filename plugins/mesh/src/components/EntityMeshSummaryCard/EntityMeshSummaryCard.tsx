@@ -10,13 +10,15 @@ import type { ClusterMeshStatusOk } from '@mesh-portal/backstage-plugin-mesh-com
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
 
-/** Pods with a sidecar (or ambient) out of all pods. */
+/** Pods with a sidecar (or ambient) out of all pods, listed or not. */
 export function meshedPods(cluster: ClusterMeshStatusOk) {
-  const pods = cluster.workloads.flatMap(w => w.pods);
-  return {
-    meshed: pods.filter(p => p.injected || p.ambient).length,
-    total: pods.length,
-  };
+  return cluster.workloads.reduce(
+    (sum, w) => ({
+      meshed: sum.meshed + w.podCounts.meshed,
+      total: sum.total + w.podCounts.total,
+    }),
+    { meshed: 0, total: 0 },
+  );
 }
 
 /** The modes in effect, e.g. `STRICT` or `PERMISSIVE, STRICT`. */

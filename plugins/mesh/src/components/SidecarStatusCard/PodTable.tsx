@@ -22,6 +22,8 @@ const nativeSidecarText = (p: PodMeshStatus) => {
 /** Pods of the given workloads with their sidecar state. */
 export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
   const rows = workloads.flatMap(w => w.pods.map(p => ({ w, p })));
+  // The status lists a bounded number of pods per workload, those needing attention first.
+  const notListed = workloads.filter(w => w.podCounts.total > w.pods.length);
   if (rows.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -66,6 +68,27 @@ export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
             </NoWrapCell>
             <TableCell>
               {p.optedOut ? 'Yes (sidecar.istio.io/inject=false)' : 'No'}
+            </TableCell>
+          </TableRow>
+        ))}
+        {notListed.map(w => (
+          <TableRow key={`${w.namespace}/${w.kind}/${w.name}/not-listed`}>
+            <TableCell>
+              {w.kind} {w.name}
+              {w.labels.version ? ` (${w.labels.version})` : ''}
+            </TableCell>
+            <TableCell colSpan={7}>
+              <Typography variant="body2" color="textSecondary">
+                {`${w.pods.length} of ${w.podCounts.total.toLocaleString(
+                  'en-US',
+                )} pods listed (those needing attention first): ${w.podCounts.meshed.toLocaleString(
+                  'en-US',
+                )} meshed, ${w.podCounts.ready.toLocaleString(
+                  'en-US',
+                )} ready, ${w.podCounts.optedOut.toLocaleString(
+                  'en-US',
+                )} opted out in all.`}
+              </Typography>
             </TableCell>
           </TableRow>
         ))}

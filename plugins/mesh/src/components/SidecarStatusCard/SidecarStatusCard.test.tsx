@@ -34,6 +34,35 @@ describe('SidecarStatusCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('counts every pod of a large workload and says how many the table lists', async () => {
+    const api = new FakeMeshApi();
+    const [v1, v2] = okCluster().workloads;
+    api.status = statusOf(
+      okCluster({
+        workloads: [
+          {
+            ...v1,
+            replicas: 2500,
+            podCounts: { total: 2500, ready: 2490, meshed: 2497, optedOut: 0 },
+          },
+          v2,
+        ],
+      }),
+    );
+    await renderWithMesh(<SidecarStatusCard />, { api });
+    expect(
+      await screen.findByText('2497 of 2501 pods in the mesh'),
+    ).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Pods and sidecars' });
+    expect(
+      within(table).getByText(
+        '1 of 2,500 pods listed (those needing attention first): 2,497 meshed, 2,490 ready, 0 opted out in all.',
+      ),
+    ).toBeInTheDocument();
+    // A workload whose every pod is listed gets no such line.
+    expect(within(table).getAllByText(/pods listed/)).toHaveLength(1);
+  });
+
   it('shows a failed cluster beside a good one', async () => {
     const api = new FakeMeshApi();
     api.status = statusOf(okCluster(), brokenCluster);

@@ -10,6 +10,7 @@ import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
 import { ExposeDialog, GatewayBindings } from './ExposeDialog';
 import { OnboardingDialog } from './OnboardingDialog';
 import { PodTable } from './PodTable';
+import { meshedPods } from '../EntityMeshSummaryCard/EntityMeshSummaryCard';
 
 const INJECTION_LABELS: Record<string, string> = {
   sidecar: 'Sidecar injection enabled (istio-injection=enabled)',
@@ -47,9 +48,8 @@ const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   const [open, setOpen] = useState(false);
   const [exposeOpen, setExposeOpen] = useState(false);
   const permission = useMeshApplyPermission();
-  const pods = cluster.workloads.flatMap(w => w.pods);
-  const meshed = pods.filter(p => p.injected || p.ambient).length;
-  const everyPodMeshed = pods.length > 0 && meshed === pods.length;
+  const { meshed, total } = meshedPods(cluster);
+  const everyPodMeshed = total > 0 && meshed === total;
 
   return (
     <>
@@ -58,7 +58,7 @@ const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
       ))}
       <Box display="flex" alignItems="center" my={1}>
         <Typography variant="body2" style={{ flexGrow: 1 }}>
-          {meshed} of {pods.length} pods in the mesh
+          {meshed} of {total} pods in the mesh
         </Typography>
         {/* Open even without apply permission: previewing is read-only. */}
         <GuardedButton onClick={() => setOpen(true)}>Onboard</GuardedButton>
