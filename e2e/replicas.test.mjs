@@ -132,12 +132,16 @@ test('two replicas apply different weights to one VirtualService at the same mom
     assert.equal((await call(base, 'POST', '/plans', { action: 'canary', weights: seventy })).status, 200);
   }
   let conflict;
-  // Each round sends both applies at once, one a little later than the other: an apply reads the
-  // VirtualService, dry-runs, then writes some tens of ms later, and the replicas' plans do not
-  // take exactly as long, so the offsets sweep that window in 10 ms steps. A round where one
-  // write came before the other plan read is two honest successes in a row. At most 21 rounds.
+  // Each round starts with backend's DestinationRule deleted (the VirtualService stays): both
+  // plans then re-create it and update the VirtualService, and an apply waits
+  // mesh.propagationDelayMs (3 s) between the two (make-before-break) while it holds its claims.
+  // The replica whose claim comes second gets a 409 from the claim; one whose plan read the
+  // VirtualService before the other's write and whose claim came after the other's release gets
+  // it from the resourceVersion. A round where one apply ended before the other planned is two
+  // honest successes. The send offsets sweep 10 ms steps, at most 21 rounds.
   for (let round = 1; round <= OFFSETS.length && !conflict; round++) {
     const seen = new Set((await call(second, 'GET', '/history')).body.items.map(i => i.id));
+    kubectl(['-n', 'prod', 'delete', 'destinationrule', 'backend', '--ignore-not-found', '--wait']);
     const offset = OFFSETS[round - 1];
     const [a, b] = await applyAtOnce(offset, seventy, forty);
     const statuses = [a.status, b.status];
