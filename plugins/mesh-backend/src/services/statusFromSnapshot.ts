@@ -9,7 +9,9 @@ import {
   kialiLinks,
   matchesLabels,
   namespaceInjection,
+  podLabelGroups,
   podMeshStatus,
+  PodLabelGroup,
   policiesApplyingTo,
   serviceAccessStatuses,
   serviceStatus,
@@ -31,7 +33,8 @@ export function statusFromSnapshot(
   options: { kialiUrl?: string; multiCluster: boolean },
 ): ClusterMeshStatusOk {
   const services = entityServices(snapshot);
-  const workloads = snapshot.workloads.map(w => workloadStatus(w, snapshot));
+  const groups = podLabelGroups(snapshot.pods);
+  const workloads = snapshot.workloads.map(w => workloadStatus(w, groups));
   const namespace = snapshot.namespaces[0]?.metadata?.name ?? snapshot.pods[0]?.metadata?.namespace ?? '';
   const mtls = [
     effectiveMtlsMode({
@@ -65,13 +68,15 @@ export function statusFromSnapshot(
     snapshot.pods,
     snapshot.workloads,
   );
-  const accessPolicies = entityAuthorizationPolicies(snapshot, services);
+  const accessPolicies = entityAuthorizationPolicies(snapshot, services, groups);
   // Every workload of the namespace: whether a policy selects any workload at all.
   const allFindings = analyze(snapshotBundle(snapshot));
   // The analyzer sees the whole namespace (hosts resolve against every Service); the entity's
   // page shows what concerns the entity: its Services, workloads, pods, the routing objects
   // for its hosts and the namespace itself.
-  const podNames = new Set(snapshot.pods.map(p => p.metadata?.name));
+  // Built only when the analyzer found something about a pod (10,000 names otherwise).
+  let podNames: Set<string | undefined> | undefined;
+  const isOurPod = (name: string) => (podNames ??= new Set(snapshot.pods.map(p => p.metadata?.name))).has(name);
   const ours = new Set<string>([
     ...services.map(s => `Service/${s.metadata?.name}`),
     ...snapshot.workloads.map(workloadRef),
@@ -86,7 +91,7 @@ export function statusFromSnapshot(
     f =>
       !f.resource ||
       ['Namespace', 'PeerAuthentication'].includes(f.resource.kind) ||
-      (f.resource.kind === 'Pod' ? podNames.has(f.resource.name) : ours.has(`${f.resource.kind}/${f.resource.name}`)),
+      (f.resource.kind === 'Pod' ? isOurPod(f.resource.name) : ours.has(`${f.resource.kind}/${f.resource.name}`)),
   ));
   const app = snapshot.workloads[0]?.spec?.template?.metadata?.labels?.app;
   const kiali = options.kialiUrl
@@ -134,24 +139,14 @@ export function statusFromSnapshot(
 function entityAuthorizationPolicies(
   snapshot: ClusterSnapshot,
   services: ReturnType<typeof entityServices>,
+  groups: PodLabelGroup[],
 ): IstioAuthorizationPolicy[] {
-  // A policy selects by matchLabels: pods agreeing on the namespace and on the label keys the
-  // policies name are selected alike, so each such group is asked once (the pods of one
-  // ReplicaSet are one group, however many they are).
-  const keys = [
-    ...new Set(snapshot.authorizationPolicies.flatMap(p => Object.keys(p.spec?.selector?.matchLabels ?? {}))),
-  ];
-  const representatives = new Map<string, (typeof snapshot.pods)[number]>();
-  for (const pod of snapshot.pods) {
-    const labels = pod.metadata?.labels ?? {};
-    const group = `${pod.metadata?.namespace ?? ''}\u0000${keys.map(k => labels[k] ?? '\u0001').join('\u0000')}`;
-    if (!representatives.has(group)) representatives.set(group, pod);
-  }
+  // A policy selects by labels: asked once per label group, not per pod.
   const applying = new Set(
-    [...representatives.values()].flatMap(pod =>
+    groups.flatMap(group =>
       policiesApplyingTo(snapshot.authorizationPolicies, {
-        namespace: pod.metadata?.namespace ?? '',
-        labels: pod.metadata?.labels ?? {},
+        namespace: group.namespace,
+        labels: group.labels,
         rootNamespace: snapshot.meshConfig.rootNamespace,
       }),
     ),
@@ -172,12 +167,12 @@ function configRef(kind: string, group: string, object: { metadata?: { name?: st
   return { kind, group, version: 'v1', name: object.metadata?.name ?? '', namespace: object.metadata?.namespace };
 }
 
-function workloadStatus(workload: KubeWorkload, snapshot: ClusterSnapshot) {
+function workloadStatus(workload: KubeWorkload, groups: PodLabelGroup[]) {
   const selector = workload.spec?.selector?.matchLabels ?? workload.spec?.template?.metadata?.labels ?? {};
   const labels = workload.spec?.template?.metadata?.labels ?? {};
-  const pods = snapshot.pods.filter(
-    p => p.metadata?.namespace === workload.metadata?.namespace && matchesLabels(p.metadata?.labels ?? {}, selector),
-  );
+  const pods = groups
+    .filter(g => g.namespace === (workload.metadata?.namespace ?? '') && matchesLabels(g.labels, selector))
+    .flatMap(g => g.pods);
   return {
     kind: (workload.kind ?? 'Deployment') as WorkloadKind,
     name: workload.metadata?.name ?? '',

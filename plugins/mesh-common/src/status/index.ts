@@ -11,3 +11,4 @@ export * from './canaryRoles';
 export * from './meshConfigRevision';
 export * from './workloadPods';
 export * from './podFindings';
+export * from './podLabelGroups';

@@ -1,3 +1,4 @@
+import { podLabelGroups } from './podLabelGroups';
 import type {
   ConnectionPoolSettings,
   HttpRetrySettings,
@@ -70,6 +71,7 @@ export function trafficSplits(
   workloads?: KubeWorkload[],
 ): TrafficSplit[] {
   const splits: TrafficSplit[] = [];
+  const groups = podLabelGroups(pods);
   for (const service of services) {
     const name = service.metadata?.name ?? '';
     const namespace = service.metadata?.namespace ?? '';
@@ -78,7 +80,7 @@ export function trafficSplits(
       Object.keys(selector).length > 0 && matchesLabels(labels, selector);
     const versionLabels = workloads
       ? workloads.map(w => w.spec?.template?.metadata?.labels)
-      : pods.map(p => p.metadata?.labels);
+      : groups.map(g => g.labels);
     const isThisService = (host: string, objectNamespace: string) => {
       const target = serviceOfHost(host, objectNamespace);
       return target?.name === name && target.namespace === namespace;
@@ -93,11 +95,11 @@ export function trafficSplits(
         .filter((version): version is string => Boolean(version)),
       destinationRule?.spec?.subsets,
     );
-    // The Service's pods, selected once: each destination then only checks its subset.
-    const servicePods = pods.filter(
-      pod =>
-        (pod.metadata?.namespace ?? namespace) === namespace &&
-        selects(pod.metadata?.labels),
+    // The Service's pods, selected once per label group: each destination then only checks
+    // its subset against the groups.
+    const serviceGroups = groups.filter(
+      group =>
+        (group.namespace || namespace) === namespace && selects(group.labels),
     );
     const podsOf = (subset?: string): number => {
       const subsetLabels = subset
@@ -106,10 +108,9 @@ export function trafficSplits(
       if (subset && !subsetLabels) {
         return 0; // subset not defined: Envoy has no cluster for it
       }
-      if (!subsetLabels) return servicePods.length;
       let count = 0;
-      for (const pod of servicePods) {
-        if (matchesLabels(pod.metadata?.labels, subsetLabels)) count += 1;
+      for (const group of serviceGroups) {
+        if (matchesLabels(group.labels, subsetLabels)) count += group.pods.length;
       }
       return count;
     };
