@@ -11,6 +11,7 @@ import {
   meshEntityApplyPermission,
   meshEntityReadPermission,
 } from '@mesh-portal/backstage-plugin-mesh-common';
+import { InputError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
@@ -75,6 +76,21 @@ export async function createRouter(
     options;
   const router = Router();
   router.use(express.json({ limit: BODY_LIMIT }));
+  // body-parser's own errors name no field: say that it is the body, keeping their status.
+  router.use(
+    (
+      error: { type?: string; message?: string },
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      if (error.type === 'entity.parse.failed') {
+        next(new InputError(`body: not valid JSON (${error.message})`));
+        return;
+      }
+      next(error);
+    },
+  );
 
   const authorized = new AuthorizedMeshService({ permissions, mesh });
   const authorize = authorized.require.bind(authorized);
