@@ -35,6 +35,7 @@ import {
   takeOverStillConfirmed,
   ingressGatewayCandidates,
   isMeshAvailable,
+  meshedPodTotals,
   needsPropagationPause,
   resolveMeshTarget,
   serviceAccessStatuses,
@@ -351,12 +352,7 @@ export class MeshService {
           takeOvers,
         )}); confirm with takeOver=true to apply`,
       );
-      await this.recordApply(entityRef, request, options, {
-        cluster: plan.cluster,
-        namespace: plan.namespace,
-        outcomes: [],
-        failure: new Error(`${error.message}. Nothing applied`),
-      });
+      await this.recordNothingApplied(entityRef, request, options, plan, `${error.message}. Nothing applied`);
       throw error;
     }
     // Of two applies writing one object at the same moment (other replicas included), one
@@ -375,12 +371,7 @@ export class MeshService {
       );
     } catch (error) {
       if (error instanceof ApplyInProgressError) {
-        await this.recordApply(entityRef, request, options, {
-          cluster: plan.cluster,
-          namespace: plan.namespace,
-          outcomes: [],
-          failure: new Error(error.message),
-        });
+        await this.recordNothingApplied(entityRef, request, options, plan, error.message);
       }
       throw error;
     }
@@ -391,6 +382,22 @@ export class MeshService {
         this.deps.logger.warn(`releasing the apply claims of ${entityRef}: ${error}`),
       );
     }
+  }
+
+  /** Audits an apply refused before its first write. */
+  private recordNothingApplied(
+    entityRef: string,
+    request: MeshActionRequest,
+    options: ApplyOptions,
+    plan: MeshPlan,
+    message: string,
+  ) {
+    return this.recordApply(entityRef, request, options, {
+      cluster: plan.cluster,
+      namespace: plan.namespace,
+      outcomes: [],
+      failure: new Error(message),
+    });
   }
 
   /** Writes the objects of a checked plan in order and audits the attempt. */
@@ -510,14 +517,14 @@ export class MeshService {
     for (const { entity, ref, status } of statuses.filter(isDefined)) {
       for (const cluster of status.clusters) {
         if (!cluster.ok) continue; // the entity's own Mesh tab shows the cluster's error
-        const counts = cluster.workloads.map(w => w.podCounts);
+        const pods = meshedPodTotals(cluster.workloads);
         rows.push({
           entityRef: ref,
           title: entity.metadata.title,
           cluster: cluster.cluster,
           namespace: cluster.namespaces[0]?.name ?? '',
-          pods: counts.reduce((n, c) => n + c.total, 0),
-          meshedPods: counts.reduce((n, c) => n + c.meshed, 0),
+          pods: pods.total,
+          meshedPods: pods.meshed,
           mtlsMode: cluster.mtls[0]?.mode ?? 'UNSET',
           canaryInProgress: cluster.trafficSplits.some(s => s.canaryInProgress),
           findings: {

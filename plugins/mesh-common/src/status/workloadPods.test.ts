@@ -1,5 +1,5 @@
 import type { PodMeshStatus } from '../api/status';
-import { MAX_LISTED_PODS_PER_WORKLOAD, workloadPods } from './workloadPods';
+import { MAX_LISTED_PODS_PER_WORKLOAD, meshedPodTotals, workloadPods } from './workloadPods';
 
 const pod = (name: string, fields: Partial<PodMeshStatus> = {}): PodMeshStatus => ({
   name,
@@ -52,5 +52,21 @@ describe('workloadPods', () => {
     const pods = [pod('c'), pod('b', { ready: false }), pod('a')];
     expect(workloadPods(pods, 2).pods.map(p => p.name)).toEqual(['b', 'a']);
     expect(workloadPods(pods, 0)).toEqual({ pods: [], podCounts: { total: 3, ready: 2, meshed: 3, optedOut: 0 } });
+  });
+});
+
+describe('meshedPodTotals', () => {
+  it('sums the counts of every workload, listed pods or not', () => {
+    const counts = (total: number, meshed: number) => ({
+      kind: 'Deployment' as const,
+      name: 'w',
+      namespace: 'prod',
+      labels: {},
+      replicas: total,
+      pods: [],
+      podCounts: { total, ready: total, meshed, optedOut: 0 },
+    });
+    expect(meshedPodTotals([counts(2500, 2497), counts(1, 0)])).toEqual({ meshed: 2497, total: 2501 });
+    expect(meshedPodTotals([])).toEqual({ meshed: 0, total: 0 });
   });
 });

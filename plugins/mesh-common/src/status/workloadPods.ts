@@ -1,4 +1,4 @@
-import type { PodCounts, PodMeshStatus } from '../api/status';
+import type { PodCounts, PodMeshStatus, WorkloadStatus } from '../api/status';
 
 /**
  * Pods the status lists per workload. A workload of thousands of pods is summed up in
@@ -48,4 +48,22 @@ export function workloadPods(
     listed.push(...[...bucket].sort((a, b) => a.name.localeCompare(b.name)).slice(0, room));
   }
   return { pods: listed, podCounts };
+}
+
+/**
+ * Pods with a sidecar (or in ambient mode) and all pods of the given workloads, listed or not.
+ *
+ * @public
+ */
+export function meshedPodTotals(workloads: readonly WorkloadStatus[]): {
+  meshed: number;
+  total: number;
+} {
+  let meshed = 0;
+  let total = 0;
+  for (const w of workloads) {
+    meshed += w.podCounts.meshed;
+    total += w.podCounts.total;
+  }
+  return { meshed, total };
 }

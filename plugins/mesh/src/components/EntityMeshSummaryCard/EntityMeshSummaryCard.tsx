@@ -6,20 +6,12 @@ import {
   TableCell,
   TableRow,
 } from '@material-ui/core';
-import type { ClusterMeshStatusOk } from '@mesh-portal/backstage-plugin-mesh-common';
+import {
+  meshedPodTotals,
+  type ClusterMeshStatusOk,
+} from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
 import { ClusterSections, MeshCardBody } from '../shared';
-
-/** Pods with a sidecar (or ambient) out of all pods, listed or not. */
-export function meshedPods(cluster: ClusterMeshStatusOk) {
-  return cluster.workloads.reduce(
-    (sum, w) => ({
-      meshed: sum.meshed + w.podCounts.meshed,
-      total: sum.total + w.podCounts.total,
-    }),
-    { meshed: 0, total: 0 },
-  );
-}
 
 /** The modes in effect, e.g. `STRICT` or `PERMISSIVE, STRICT`. */
 export function mtlsSummary(cluster: ClusterMeshStatusOk): string {
@@ -37,7 +29,7 @@ const Row = (props: { label: string; children: React.ReactNode }) => (
 );
 
 const ClusterSummary = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
-  const { meshed, total } = meshedPods(cluster);
+  const { meshed, total } = meshedPodTotals(cluster.workloads);
   const mtls = mtlsSummary(cluster);
   const errors = cluster.findings.filter(f => f.severity === 'error').length;
   const warnings = cluster.findings.filter(

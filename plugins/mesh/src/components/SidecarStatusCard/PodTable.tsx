@@ -19,6 +19,9 @@ const nativeSidecarText = (p: PodMeshStatus) => {
   return p.nativeSidecar ? 'Yes' : 'No';
 };
 
+const workloadLabel = (w: WorkloadStatus) =>
+  `${w.kind} ${w.name}${w.labels.version ? ` (${w.labels.version})` : ''}`;
+
 /** Pods of the given workloads with their sidecar state. */
 export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
   const rows = workloads.flatMap(w => w.pods.map(p => ({ w, p })));
@@ -48,10 +51,7 @@ export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
       <TableBody>
         {rows.map(({ w, p }) => (
           <TableRow key={`${w.namespace}/${p.name}`}>
-            <TableCell>
-              {w.kind} {w.name}
-              {w.labels.version ? ` (${w.labels.version})` : ''}
-            </TableCell>
+            <TableCell>{workloadLabel(w)}</TableCell>
             <TableCell>{p.name}</TableCell>
             <NoWrapCell>
               {p.injected && <StatusOK>Injected</StatusOK>}
@@ -73,10 +73,7 @@ export const PodTable = ({ workloads }: { workloads: WorkloadStatus[] }) => {
         ))}
         {notListed.map(w => (
           <TableRow key={`${w.namespace}/${w.kind}/${w.name}/not-listed`}>
-            <TableCell>
-              {w.kind} {w.name}
-              {w.labels.version ? ` (${w.labels.version})` : ''}
-            </TableCell>
+            <TableCell>{workloadLabel(w)}</TableCell>
             <TableCell colSpan={7}>
               <Typography variant="body2" color="textSecondary">
                 {`${w.pods.length} of ${w.podCounts.total.toLocaleString(

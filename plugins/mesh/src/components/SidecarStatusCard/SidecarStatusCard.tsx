@@ -1,16 +1,16 @@
 import { useState } from 'react';
 import { InfoCard } from '@backstage/core-components';
 import { Box, Chip, Typography } from '@material-ui/core';
-import type {
-  ClusterMeshStatusOk,
-  NamespaceMeshStatus,
+import {
+  meshedPodTotals,
+  type ClusterMeshStatusOk,
+  type NamespaceMeshStatus,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary, useMeshApplyPermission } from '../../hooks';
 import { ClusterSections, GuardedButton, MeshCardBody } from '../shared';
 import { ExposeDialog, GatewayBindings } from './ExposeDialog';
 import { OnboardingDialog } from './OnboardingDialog';
 import { PodTable } from './PodTable';
-import { meshedPods } from '../EntityMeshSummaryCard/EntityMeshSummaryCard';
 
 const INJECTION_LABELS: Record<string, string> = {
   sidecar: 'Sidecar injection enabled (istio-injection=enabled)',
@@ -48,7 +48,7 @@ const ClusterSidecars = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   const [open, setOpen] = useState(false);
   const [exposeOpen, setExposeOpen] = useState(false);
   const permission = useMeshApplyPermission();
-  const { meshed, total } = meshedPods(cluster);
+  const { meshed, total } = meshedPodTotals(cluster.workloads);
   const everyPodMeshed = total > 0 && meshed === total;
 
   return (
