@@ -3,6 +3,7 @@
 //
 //   yarn bench:scale [--keep] [--namespaces 10] [--services-per-namespace 100] [--replicas 10]
 //                    [--clusters 30] [--iterations 30] [--warmup 5] [--port-a 7017] [--port-b 7018]
+//                    [--inspect-port 9341]
 //
 // Creates namespaces scale-0..N-1 of Deployments svc-00.. (kwok pods on bench-only nodes), one
 // Component entity per Deployment, and two bench backends over the same catalog: A with the one
@@ -44,6 +45,11 @@ import {
   ensureBenchNodes,
 } from './benchNodes.mjs';
 import { fmt, makeLog, now, sleep, stats } from './stats.mjs';
+import {
+  heapBreakdown,
+  inspectorSession,
+  startHeapSampling,
+} from './inspector.mjs';
 import { deleteBenchCluster } from './cleanup.mjs';
 import { machineInfo, printHelp, runBench, writeResult } from './run.mjs';
 import {
@@ -68,10 +74,12 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '5' },
     'port-a': { type: 'string', default: '7017' },
     'port-b': { type: 'string', default: '7018' },
+    // A's inspector: the memory breakdown (sampling heap profiler from before the first status).
+    'inspect-port': { type: 'string', default: '9341' },
     help: { type: 'boolean', default: false },
   },
 });
-if (opts.help) printHelp(import.meta.url, 12);
+if (opts.help) printHelp(import.meta.url, 13);
 function wholeNumber(name, min = 1) {
   const n = Number(opts[name]);
   if (!Number.isInteger(n) || n < min) {
@@ -88,6 +96,7 @@ const N = wholeNumber('iterations');
 const WARMUP = wholeNumber('warmup', 0);
 const PORT_A = wholeNumber('port-a');
 const PORT_B = wholeNumber('port-b');
+const INSPECT_PORT = wholeNumber('inspect-port');
 
 const NS_PREFIX = 'scale-';
 const namespaceName = i => `${NS_PREFIX}${i}`;
@@ -499,12 +508,13 @@ async function main() {
   realCluster = configs.realCluster;
   [backends.a, backends.b] = await Promise.all(
     [
-      [PORT_A, configs.a, 'a'],
+      [PORT_A, configs.a, 'a', INSPECT_PORT],
       [PORT_B, configs.b, 'b'],
-    ].map(([port, configFile, name]) =>
+    ].map(([port, configFile, name, inspectPort]) =>
       startBackend({
         port,
         configFile,
+        inspectPort,
         logFile: path.join(tmpDir, `backend-${name}.log`),
         log,
       }),
@@ -519,6 +529,10 @@ async function main() {
       0,
     )}s (A), ${catalogSeconds.b.toFixed(0)}s (B)`,
   );
+  // Before the first status call: the informers and everything the statuses keep are
+  // allocated from here on, and the breakdown tells them apart from the catalog's.
+  const inspector = await inspectorSession(INSPECT_PORT);
+  await startHeapSampling(inspector);
   const cacheSeconds = await waitNoApiserverRequests(
     async () => {
       for (const { fn } of Object.values(MEASURED)) await fn();
@@ -541,6 +555,12 @@ async function main() {
     a: residentMemoryKb(backends.a.pid),
     b: residentMemoryKb(backends.b.pid),
   };
+  try {
+    memory.breakdownA = await heapBreakdown(inspector);
+  } catch (error) {
+    log(`memory breakdown failed (figures unaffected): ${error}`);
+  }
+  inspector.close();
   const stillRefusing = await Promise.all(unreachablePorts.map(refuses));
   const notes = [];
   if (stillRefusing.some(r => !r))
@@ -659,6 +679,7 @@ function printSummary(r, file) {
     `Backend memory after the run (RSS): A ${mb(r.memory.a)}, B ${mb(
       r.memory.b,
     )}`,
+    ...(r.memory.breakdownA ? memoryLines(r.memory.breakdownA) : []),
     '',
     'Method: two bench backends (packages/backend, SQLite in memory, static token) over the same catalog; every answer is',
     '  checked (overview: one row per entity on the real cluster with the expected pods; status: cluster rows, 1 ok, the',
@@ -668,6 +689,29 @@ function printSummary(r, file) {
     '',
   ];
   console.log(lines.join('\n'));
+}
+
+/** A's memory after a full GC, and the live heap allocated since before the first status. */
+function memoryLines(m) {
+  return [
+    `  A after a full GC: RSS ${fmt(m.rssMb, 0)} MB = V8 heap ${fmt(
+      m.heapTotalMb,
+      0,
+    )} MB reserved (${fmt(m.heapUsedMb, 0)} MB live) + external ${fmt(
+      m.externalMb,
+      0,
+    )} MB (ArrayBuffers ${fmt(
+      m.arrayBuffersMb,
+      0,
+    )} MB) + the rest (code, native, allocator)`,
+    `  live heap allocated since before the first status (sampled): ${fmt(
+      m.sampledLiveMb,
+      0,
+    )} MB, by the project file (else package) nearest the allocation:`,
+    ...Object.entries(m.liveMbBySource).map(
+      ([k, v]) => `    ${k.padEnd(70)} ${fmt(v).padStart(7)} MB`,
+    ),
+  ];
 }
 
 await runBench('scale-bench', main, cleanup);

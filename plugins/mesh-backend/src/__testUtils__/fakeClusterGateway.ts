@@ -110,7 +110,9 @@ export class FakeClusterGateway {
   }
 
   /** The fake never holds reads back (UnansweredClusters.test.ts covers outages). */
-  assertAnswering(_cluster: string, _what: string) {}
+  heldBack(_cluster: string, _what: string): string | undefined {
+    return undefined;
+  }
 
   /** Every object the cluster holds now. */
   get objects(): KubeJson[] {

@@ -167,11 +167,11 @@ export class ClusterGateway {
   }
 
   /**
-   * Throws a {@link ClusterUnansweredError} while the cluster is in an outage (it did not answer
-   * a moment ago), so that work made of many reads can skip it at once.
+   * Why reads of the cluster are held back now (it did not answer a moment ago), if they are,
+   * so that work made of many reads can skip it at once.
    */
-  assertAnswering(cluster: string, what: string): void {
-    this.unanswered.check(cluster, what);
+  heldBack(cluster: string, what: string): string | undefined {
+    return this.unanswered.heldBack(cluster, what)?.message;
   }
 
   /** How long one cluster may take to answer a request, or to be read for one status. */

@@ -50,6 +50,10 @@ export class KindInformer {
   private lists = 0;
   /** Bumped on every change to the memory; the label indexes belong to one version. */
   private version = 0;
+  /** The version of the last full list that became the memory. */
+  private listedAt = 0;
+  /** Per namespace ('' = cluster-scoped), the version of its last change since that list. */
+  private readonly namespaceChangedAt = new Map<string, number>();
   private labelIndexes = { version: -1, byNamespaceAndKey: new Map<string, Map<string, KubeJson[]>>() };
 
   constructor(
@@ -117,6 +121,17 @@ export class KindInformer {
     return byValue.get(value) ?? [];
   }
 
+  /**
+   * A number that changes whenever the objects of `namespace` (every namespace when undefined)
+   * may have changed: an event there, or a fresh list. Undefined unless ready. What was derived
+   * from the memory stays true while the marks of everything it read are unchanged.
+   */
+  changeMark(namespace?: string): number | undefined {
+    if (!this.ready) return undefined;
+    if (namespace === undefined) return this.version;
+    return Math.max(this.listedAt, this.namespaceChangedAt.get(namespace) ?? 0);
+  }
+
   object(name: string, namespace?: string): KubeJson | undefined {
     return this.ready && this.listWatch ? this.listWatch.get(name, namespace) : undefined;
   }
@@ -139,16 +154,20 @@ export class KindInformer {
     };
     // A fresh ListWatch per attempt: its first list replaces all memory (nothing stale kept).
     const listWatch = new ListWatch<KubeJson>(path, this.source.watch as Watch, listFn, false);
-    // Watch events hand the object the ListWatch stores; trimmed in place.
+    // Watch events hand the object the ListWatch stores; trimmed in place. Events of a
+    // ListWatch that does not serve yet change nothing readers see (its list replaces all).
+    const changed = (object: KubeJson) => {
+      if (listWatch !== this.listWatch) return;
+      this.version += 1;
+      this.namespaceChangedAt.set(object.metadata?.namespace ?? '', this.version);
+    };
     const trim = (object: KubeJson) => {
       trimForStatus(object, apiVersion, kind);
-      this.version += 1;
+      changed(object);
     };
     listWatch.on('add', trim);
     listWatch.on('update', trim);
-    listWatch.on('delete', () => {
-      this.version += 1;
-    });
+    listWatch.on('delete', changed);
     const fail = (error: unknown) => {
       if (failed || this.stopped) return;
       failed = true;
@@ -174,6 +193,8 @@ export class KindInformer {
     this.listWatch = listWatch;
     this.pending = undefined;
     this.version += 1;
+    this.listedAt = this.version;
+    this.namespaceChangedAt.clear();
     await previous?.stop();
     this.synced = true;
     this.lists += 1;

@@ -15,6 +15,9 @@ import { WatchedKind, watchedKind } from './watchedKinds';
  */
 export const CACHED_STATUS_REFRESH_MS = 1500;
 
+/** One object of a cluster, as `get` names it. */
+export type ObjectRef = { apiVersion: string; kind: string; name: string; namespace?: string };
+
 /** Options of {@link WatchCache}. */
 export interface WatchCacheOptions {
   /** Restart delays of a failed informer. Default 1 s doubling up to 60 s. */
@@ -56,13 +59,34 @@ export class WatchCache implements ClusterReader {
     kind: string,
     options: ListOptions = {},
   ): Promise<T[]> {
+    const cached = this.cachedList<T>(cluster, apiVersion, kind, options);
+    if (cached) return cached;
+    const objects = await this.live.list<T>(cluster, apiVersion, kind, options);
+    this.startInformer(cluster, apiVersion, kind, options.namespace);
+    return objects;
+  }
+
+  async get<T extends KubeJson = KubeJson>(cluster: string, ref: ObjectRef): Promise<T | null> {
+    const cached = this.cachedObject<T>(cluster, ref);
+    if (cached !== undefined) return cached;
+    const object = await this.live.get<T>(cluster, ref);
+    this.startInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
+    return object;
+  }
+
+  /**
+   * What {@link WatchCache.list} answers from memory, at once; undefined when it would read
+   * live (kind not synced or not watched there, a selector that does not parse).
+   */
+  cachedList<T extends KubeJson = KubeJson>(
+    cluster: string,
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): T[] | undefined {
     const informer = this.readyInformer(cluster, apiVersion, kind, options.namespace);
     const selector = informer && parseOrUndefined(options.labelSelector);
-    if (!informer || selector === undefined) {
-      const objects = await this.live.list<T>(cluster, apiVersion, kind, options);
-      this.startInformer(cluster, apiVersion, kind, options.namespace);
-      return objects;
-    }
+    if (!informer || selector === undefined) return undefined;
     if (selector.requirements.length === 0) {
       return informer.objects(options.namespace) as T[]; // a fresh array (ListWatch.list copies); the objects are shared
     }
@@ -71,20 +95,29 @@ export class WatchCache implements ClusterReader {
     const candidates = equality
       ? informer.withLabel(options.namespace, equality.key, equality.operator === 'Equals' ? equality.value : (equality as { values: string[] }).values[0])
       : informer.objects(options.namespace);
+    // The index answered the only requirement (`app=web`): every candidate matches.
+    if (equality && selector.requirements.length === 1) return candidates.slice() as T[]; // a fresh array
     return candidates.filter(o => matchesSelector(o.metadata?.labels, selector)) as T[]; // a fresh array
   }
 
-  async get<T extends KubeJson = KubeJson>(
-    cluster: string,
-    ref: { apiVersion: string; kind: string; name: string; namespace?: string },
-  ): Promise<T | null> {
+  /**
+   * What {@link WatchCache.get} answers from memory, at once (the same object until it
+   * changes; null when absent); undefined when it would read live.
+   */
+  cachedObject<T extends KubeJson = KubeJson>(cluster: string, ref: ObjectRef): T | null | undefined {
     const informer = this.readyInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
-    if (!informer) {
-      const object = await this.live.get<T>(cluster, ref);
-      this.startInformer(cluster, ref.apiVersion, ref.kind, ref.namespace);
-      return object;
-    }
+    if (!informer) return undefined;
     return (informer.object(ref.name, ref.namespace) as T | undefined) ?? null;
+  }
+
+  /**
+   * The change mark ({@link KindInformer.changeMark}) of the kind's objects in
+   * `options.namespace` (all when undefined), for a list with `options` answered from memory;
+   * undefined when that list would read live.
+   */
+  changeMark(cluster: string, apiVersion: string, kind: string, options: ListOptions = {}): number | undefined {
+    if (parseOrUndefined(options.labelSelector) === undefined) return undefined;
+    return this.readyInformer(cluster, apiVersion, kind, options.namespace)?.changeMark(options.namespace);
   }
 
   /** Per cluster and kind: synced or not, failures in a row (for logs and tests). */

@@ -14,6 +14,7 @@ import {
   AppliedObject,
   ClusterAccessError,
   ClusterMeshStatusError,
+  ClusterMeshStatusOk,
   IngressGatewayChoiceInput,
   InvalidTargetError,
   MeshActionRequest,
@@ -58,7 +59,8 @@ import { ClusterUnansweredError } from '../cluster/UnansweredClusters';
 import { withClusterDeadline } from '../cluster/clusterDeadline';
 import { ClusterReader } from '../cluster/ClusterReader';
 import { readClusterSnapshot } from '../cluster/ClusterSnapshot';
-import { CACHED_STATUS_REFRESH_MS } from '../cluster/WatchCache';
+import { CACHED_STATUS_REFRESH_MS, WatchCache } from '../cluster/WatchCache';
+import { CacheMemo } from '../cluster/CacheMemo';
 import { readIngressGatewayWorkloads } from '../cluster/ingressGateways';
 import { AccessInputs, gatherAccessInputs } from './accessInputs';
 import {
@@ -113,6 +115,8 @@ export class MeshService {
     Map<PlannedObject, KubeJson>
   >();
   private readonly entities = new EntityLookupCache();
+  /** Status rows derived from the watch cache, kept while nothing they read changed. */
+  private readonly statusMemo: CacheMemo<ClusterMeshStatusOk> | undefined;
 
   constructor(
     private readonly deps: {
@@ -133,7 +137,12 @@ export class MeshService {
       /** Wait between a DestinationRule and a VirtualService of one plan (make-before-break). */
       propagationDelayMs?: number;
     },
-  ) {}
+  ) {
+    this.statusMemo =
+      deps.statusReader instanceof WatchCache
+        ? new CacheMemo(deps.statusReader)
+        : undefined;
+  }
 
   /**
    * The entity's mesh state in each cluster it names (all configured ones when it names none),
@@ -162,6 +171,7 @@ export class MeshService {
           multiCluster,
         }),
       this.deps.statusReader ?? this.deps.gateway,
+      this.statusMemo,
     );
     const refresh = this.deps.statusReader
       ? { refreshMs: CACHED_STATUS_REFRESH_MS }
@@ -670,21 +680,37 @@ export class MeshService {
     ) => Promise<R>,
     /** Where the snapshot is read: the live gateway, or the status cache for the status. */
     reader: ClusterReader = this.deps.gateway,
+    /**
+     * Rows kept while nothing they read changed (status only: a row must depend on nothing
+     * but the cluster's snapshot of the target and the portal's configuration).
+     */
+    memo?: CacheMemo<R>,
   ): Promise<Array<R | ClusterMeshStatusError>> {
     const timeoutMs = this.deps.gateway.requestTimeoutMs;
     const read = this.clustersFor(target).map(
       async (cluster): Promise<R | ClusterMeshStatusError> => {
+        // A cluster that did not answer a moment ago: one error row, no reads (and no cache
+        // lookups) for it on this poll, and no log line (its outage was logged as it began).
+        const heldBack = this.deps.gateway.heldBack(cluster.name, `read ${what}`);
+        if (heldBack) {
+          return { cluster: cluster.name, ok: false, error: { message: heldBack } };
+        }
         try {
-          // A cluster that did not answer a moment ago: one error row, no reads (and no cache
-          // lookups) for it on this poll.
-          this.deps.gateway.assertAnswering(cluster.name, `read ${what}`);
           return await withClusterDeadline(
             cluster.name,
             `read ${what}`,
             timeoutMs,
-            readClusterSnapshot(reader, cluster.name, target).then(snapshot =>
-              row(cluster, snapshot),
-            ),
+            memo
+              ? memo.get(
+                  [cluster.name, target.namespace ?? '', target.labelSelector].join('\u0000'),
+                  cachedReader =>
+                    readClusterSnapshot(cachedReader, cluster.name, target).then(
+                      snapshot => row(cluster, snapshot),
+                    ),
+                )
+              : readClusterSnapshot(reader, cluster.name, target).then(
+                  snapshot => row(cluster, snapshot),
+                ),
           );
         } catch (error) {
           // A cluster that does not answer was logged once when its outage began.

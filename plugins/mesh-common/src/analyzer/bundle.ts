@@ -11,6 +11,7 @@ import type {
   KubeWorkload,
 } from '../kube/types';
 import { serviceOfHost } from '../kube/hosts';
+import { podLabelGroups } from '../status/podLabelGroups';
 
 /**
  * Everything {@link analyze} looks at, as read from one cluster. Objects of namespaces not in
@@ -116,17 +117,18 @@ export class BundleIndex {
     });
   }
 
-  /** Pods a Service selects. */
+  /** Pods a Service selects (decided once per group of pods with the same labels). */
   podsOf(service: KubeService): KubePod[] {
     const selector = service.spec?.selector ?? {};
-    if (Object.keys(selector).length === 0) return [];
-    return this.bundle.pods.filter(
-      pod =>
-        pod.metadata?.namespace === service.metadata?.namespace &&
-        Object.entries(selector).every(
-          ([k, v]) => pod.metadata?.labels?.[k] === v,
-        ),
-    );
+    const keys = Object.keys(selector);
+    if (keys.length === 0) return [];
+    return podLabelGroups(this.bundle.pods)
+      .filter(
+        group =>
+          group.namespace === (service.metadata?.namespace ?? '') &&
+          keys.every(k => group.labels[k] === selector[k]),
+      )
+      .flatMap(group => group.pods);
   }
 
   /** The Gateway a VirtualService's `gateways` entry names (`name` or `ns/name`). */

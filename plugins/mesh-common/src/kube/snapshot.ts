@@ -1,6 +1,7 @@
 import type { MeshIdentityConfig } from '../access/identity';
 import type { MeshBundle } from '../analyzer/bundle';
 import type { MeshConfigView } from '../status/destinationRuleLookup';
+import { podLabelGroups } from '../status/podLabelGroups';
 import type {
   IstioAuthorizationPolicy,
   IstioPeerAuthentication,
@@ -70,8 +71,9 @@ export function snapshotBundle(snapshot: ClusterSnapshot): MeshBundle {
  * @public
  */
 export function entityServices(snapshot: ClusterSnapshot): KubeService[] {
+  // One label set per group of pods with the same labels (10,000 pods of a ReplicaSet are one).
   const labelSets = [
-    ...snapshot.pods.map(p => p.metadata?.labels ?? {}),
+    ...podLabelGroups(snapshot.pods).map(group => group.labels),
     ...snapshot.workloads.map(w => w.spec?.template?.metadata?.labels ?? {}),
   ];
   return snapshot.services.filter(service => {

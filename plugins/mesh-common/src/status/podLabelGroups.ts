@@ -30,15 +30,20 @@ function labelKey(pod: KubePod): string {
   return key;
 }
 
+const groupsOfPods = new WeakMap<readonly KubePod[], PodLabelGroup[]>();
+
 /**
  * The pods grouped by namespace and labels, in order of first appearance. Every label
  * decision of the status (a workload's selector, a Service's, a subset's, a policy's) is the
  * same for pods with the same labels, and the pods of one ReplicaSet carry the same labels: a
- * workload of 10,000 pods is one group, decided once.
+ * workload of 10,000 pods is one group, decided once. Kept per array (a snapshot's pods are
+ * grouped once, however many of its decisions ask): the array and the groups must not change.
  *
  * @public
  */
 export function podLabelGroups(pods: readonly KubePod[]): PodLabelGroup[] {
+  const kept = groupsOfPods.get(pods);
+  if (kept) return kept;
   const groups = new Map<string, PodLabelGroup>();
   for (const pod of pods) {
     const key = labelKey(pod);
@@ -51,5 +56,7 @@ export function podLabelGroups(pods: readonly KubePod[]): PodLabelGroup[] {
         pods: [pod],
       });
   }
-  return [...groups.values()];
+  const result = [...groups.values()];
+  groupsOfPods.set(pods, result);
+  return result;
 }
