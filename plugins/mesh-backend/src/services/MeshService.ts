@@ -37,6 +37,7 @@ import {
   ingressGatewayCandidates,
   isMeshAvailable,
   meshedPodTotals,
+  findingCounts,
   needsPropagationPause,
   resolveMeshTarget,
   serviceAccessStatuses,
@@ -362,7 +363,13 @@ export class MeshService {
           takeOvers,
         )}); confirm with takeOver=true to apply`,
       );
-      await this.recordNothingApplied(entityRef, request, options, plan, `${error.message}. Nothing applied`);
+      await this.recordNothingApplied(
+        entityRef,
+        request,
+        options,
+        plan,
+        `${error.message}. Nothing applied`,
+      );
       throw error;
     }
     // Of two applies writing one object at the same moment (other replicas included), one
@@ -381,16 +388,26 @@ export class MeshService {
       );
     } catch (error) {
       if (error instanceof ApplyInProgressError) {
-        await this.recordNothingApplied(entityRef, request, options, plan, error.message);
+        await this.recordNothingApplied(
+          entityRef,
+          request,
+          options,
+          plan,
+          error.message,
+        );
       }
       throw error;
     }
     try {
       return await this.applyPlan(entityRef, request, options, plan, takeOvers);
     } finally {
-      await claim?.release().catch(error =>
-        this.deps.logger.warn(`releasing the apply claims of ${entityRef}: ${error}`),
-      );
+      await claim
+        ?.release()
+        .catch(error =>
+          this.deps.logger.warn(
+            `releasing the apply claims of ${entityRef}: ${error}`,
+          ),
+        );
     }
   }
 
@@ -537,12 +554,7 @@ export class MeshService {
           meshedPods: pods.meshed,
           mtlsMode: cluster.mtls[0]?.mode ?? 'UNSET',
           canaryInProgress: cluster.trafficSplits.some(s => s.canaryInProgress),
-          findings: {
-            error: cluster.findings.filter(f => f.severity === 'error').length,
-            warning: cluster.findings.filter(f => f.severity === 'warning')
-              .length,
-            info: cluster.findings.filter(f => f.severity === 'info').length,
-          },
+          findings: findingCounts(cluster.findings),
         });
       }
     }
@@ -691,9 +703,16 @@ export class MeshService {
       async (cluster): Promise<R | ClusterMeshStatusError> => {
         // A cluster that did not answer a moment ago: one error row, no reads (and no cache
         // lookups) for it on this poll, and no log line (its outage was logged as it began).
-        const heldBack = this.deps.gateway.heldBack(cluster.name, `read ${what}`);
+        const heldBack = this.deps.gateway.heldBack(
+          cluster.name,
+          `read ${what}`,
+        );
         if (heldBack) {
-          return { cluster: cluster.name, ok: false, error: { message: heldBack } };
+          return {
+            cluster: cluster.name,
+            ok: false,
+            error: { message: heldBack },
+          };
         }
         try {
           return await withClusterDeadline(
@@ -702,11 +721,17 @@ export class MeshService {
             timeoutMs,
             memo
               ? memo.get(
-                  [cluster.name, target.namespace ?? '', target.labelSelector].join('\u0000'),
+                  [
+                    cluster.name,
+                    target.namespace ?? '',
+                    target.labelSelector,
+                  ].join('\u0000'),
                   cachedReader =>
-                    readClusterSnapshot(cachedReader, cluster.name, target).then(
-                      snapshot => row(cluster, snapshot),
-                    ),
+                    readClusterSnapshot(
+                      cachedReader,
+                      cluster.name,
+                      target,
+                    ).then(snapshot => row(cluster, snapshot)),
                 )
               : readClusterSnapshot(reader, cluster.name, target).then(
                   snapshot => row(cluster, snapshot),

@@ -33,4 +33,9 @@ export interface Finding {
   hint: string;
   /** True when applying a plan while this finding stands would break traffic. */
   blocking: boolean;
+  /**
+   * How many findings this one stands for: set on the finding that sums up the pods of one
+   * code not listed one by one (`capPodFindings`); 1 when absent.
+   */
+  count?: number;
 }

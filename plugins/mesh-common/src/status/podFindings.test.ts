@@ -1,5 +1,5 @@
 import type { Finding } from '../api/findings';
-import { capPodFindings } from './podFindings';
+import { capPodFindings, findingCounts } from './podFindings';
 
 const noSidecar = (name: string, namespace = 'prod'): Finding => ({
   code: 'IST0103',
@@ -26,7 +26,9 @@ describe('capPodFindings', () => {
 
   it('keeps the first pods of a code and counts the rest in one finding, per code', () => {
     const findings = [
-      ...Array.from({ length: 5000 }, (_, i) => noSidecar(`backend-${i}`, i < 4000 ? 'prod' : 'canary')),
+      ...Array.from({ length: 5000 }, (_, i) =>
+        noSidecar(`backend-${i}`, i < 4000 ? 'prod' : 'canary'),
+      ),
       namespaceFinding,
       { ...noSidecar('odd'), code: 'MESH-POD' },
     ];
@@ -44,7 +46,12 @@ describe('capPodFindings', () => {
       severity: 'warning',
       blocking: false,
       hint: 'Restart its workload (rollout restart) so the injector adds the sidecar.',
-      message: '4,997 more pods in canary, prod with the same finding (IST0103), not listed one by one.',
+      count: 4997,
+      message:
+        '4,997 more pods in canary, prod with the same finding (IST0103), not listed one by one.',
     });
+    // Counted by severity as before capping: 5,001 warnings, 1 info.
+    expect(findingCounts(capped)).toEqual({ error: 0, warning: 5001, info: 1 });
+    expect(findingCounts(capped)).toEqual(findingCounts(findings));
   });
 });

@@ -1,4 +1,4 @@
-import type { Finding } from '../api/findings';
+import type { Finding, FindingSeverity } from '../api/findings';
 
 /**
  * Findings about single pods listed per code in a status (e.g. IST0103, one per pod without
@@ -21,7 +21,10 @@ export function capPodFindings(
   limit: number = MAX_LISTED_POD_FINDINGS_PER_CODE,
 ): Finding[] {
   const kept: Finding[] = [];
-  const beyond = new Map<string, { first: Finding; count: number; namespaces: Set<string> }>();
+  const beyond = new Map<
+    string,
+    { first: Finding; count: number; namespaces: Set<string> }
+  >();
   const listed = new Map<string, number>();
   for (const finding of findings) {
     if (finding.resource?.kind !== 'Pod') {
@@ -37,24 +40,50 @@ export function capPodFindings(
     const rest = beyond.get(finding.code);
     if (rest) {
       rest.count += 1;
-      if (finding.resource.namespace) rest.namespaces.add(finding.resource.namespace);
+      if (finding.resource.namespace)
+        rest.namespaces.add(finding.resource.namespace);
     } else {
       beyond.set(finding.code, {
         first: finding,
         count: 1,
-        namespaces: new Set(finding.resource.namespace ? [finding.resource.namespace] : []),
+        namespaces: new Set(
+          finding.resource.namespace ? [finding.resource.namespace] : [],
+        ),
       });
     }
   }
   for (const [code, { first, count, namespaces }] of beyond) {
-    const where = namespaces.size > 0 ? ` in ${[...namespaces].sort().join(', ')}` : '';
+    const where =
+      namespaces.size > 0 ? ` in ${[...namespaces].sort().join(', ')}` : '';
     kept.push({
       code,
       severity: first.severity,
       blocking: first.blocking,
       hint: first.hint,
-      message: `${count.toLocaleString('en-US')} more pod${count === 1 ? '' : 's'}${where} with the same finding (${code}), not listed one by one.`,
+      count,
+      message: `${count.toLocaleString('en-US')} more pod${
+        count === 1 ? '' : 's'
+      }${where} with the same finding (${code}), not listed one by one.`,
     });
   }
   return kept;
+}
+
+/**
+ * Findings by severity, each counted as the number of findings it stands for (a finding that
+ * sums up 4,980 pods counts 4,980): what the overview and the summary card show.
+ *
+ * @public
+ */
+export function findingCounts(
+  findings: readonly Finding[],
+): Record<FindingSeverity, number> {
+  const counts: Record<FindingSeverity, number> = {
+    error: 0,
+    warning: 0,
+    info: 0,
+  };
+  for (const finding of findings)
+    counts[finding.severity] += finding.count ?? 1;
+  return counts;
 }

@@ -8,6 +8,7 @@ import {
 } from '@material-ui/core';
 import {
   meshedPodTotals,
+  findingCounts,
   type ClusterMeshStatusOk,
 } from '@mesh-portal/backstage-plugin-mesh-common';
 import { MeshStatusBoundary } from '../../hooks';
@@ -31,10 +32,7 @@ const Row = (props: { label: string; children: React.ReactNode }) => (
 const ClusterSummary = ({ cluster }: { cluster: ClusterMeshStatusOk }) => {
   const { meshed, total } = meshedPodTotals(cluster.workloads);
   const mtls = mtlsSummary(cluster);
-  const errors = cluster.findings.filter(f => f.severity === 'error').length;
-  const warnings = cluster.findings.filter(
-    f => f.severity === 'warning',
-  ).length;
+  const { error: errors, warning: warnings } = findingCounts(cluster.findings);
   return (
     <MuiTable
       size="small"
