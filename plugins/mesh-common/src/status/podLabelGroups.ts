@@ -1,4 +1,5 @@
 import type { KubePod } from '../kube/types';
+import { objectMemo } from './objectMemo';
 
 /**
  * Pods of one namespace with identical labels.
@@ -12,7 +13,7 @@ export interface PodLabelGroup {
   pods: KubePod[];
 }
 
-const keyOfPod = new WeakMap<KubePod, string>();
+const keyOfPod = objectMemo<KubePod, string>('mesh-portal.podLabelKey');
 
 /** Namespace and labels as one string; kept per pod object (watch-cache objects are stable). */
 function labelKey(pod: KubePod): string {
@@ -30,7 +31,7 @@ function labelKey(pod: KubePod): string {
   return key;
 }
 
-const groupsOfPods = new WeakMap<readonly KubePod[], PodLabelGroup[]>();
+const groupsOfPods = objectMemo<readonly KubePod[], PodLabelGroup[]>('mesh-portal.podLabelGroups');
 
 /**
  * The pods grouped by namespace and labels, in order of first appearance. Every label

@@ -1,5 +1,6 @@
 import type { PodMeshStatus } from '../api/status';
 import type { KubeContainer, KubePod } from '../kube/types';
+import { objectMemo } from './objectMemo';
 import { LABEL_DATAPLANE_MODE, LABEL_ISTIO_REV } from './namespaceInjection';
 
 /**
@@ -76,7 +77,7 @@ export function imageVersion(image: string | undefined): string | undefined {
   );
 }
 
-const statusOfPod = new WeakMap<KubePod, PodMeshStatus>();
+const statusOfPod = objectMemo<KubePod, PodMeshStatus>('mesh-portal.podMeshStatus');
 
 /**
  * Mesh state of one pod from its manifest.
